@@ -1,0 +1,3 @@
+"""scaffolder: generate and lint Tencent CloudBase Run services."""
+
+__version__ = "0.1.0"

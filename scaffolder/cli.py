@@ -1,0 +1,44 @@
+"""The `scaffolder` command: parse arguments, call the library, print, choose the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scaffolder import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A wrong flag, a bad settings file, an unknown rule code: exit 2 with the message."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scaffolder",
+        description="Generate and check Tencent CloudBase Run services.",
+    )
+    parser.add_argument("--version", action="version", version=f"scaffolder {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from scaffolder import cli_generate, cli_lint
+
+    cli_lint.register(commands)
+    cli_generate.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        print(f"scaffolder: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("scaffolder: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,220 @@
+"""What a folder is: the CloudBase Run services under it, each one's mode, files and languages."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FUNCTIONS_FRAMEWORK = "@cloudbase/functions-framework"
+AGENT_FRAMEWORK = "@cloudbase/aiagent-framework"
+
+# Never part of a service's source: tool caches, environments, dependencies, VCS data.
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".scaffolder_cache", ".idea", ".vscode"}
+)
+
+LANGUAGE_BY_SUFFIX = {
+    ".py": "python",
+    ".js": "node", ".mjs": "node", ".cjs": "node", ".ts": "node", ".mts": "node", ".cts": "node",
+    ".go": "go",
+    ".java": "java",
+}
+
+
+class UnparsableFile(Exception):
+    """A file a check needs could not be read or parsed; the engine reports it as CBR001."""
+
+    def __init__(self, path: Path, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.path, self.message, self.line, self.column = path, message, line, column
+
+
+def _package_mode(package: dict) -> str | None:
+    dependencies: dict = {}
+    for key in ("dependencies", "devDependencies", "peerDependencies"):
+        value = package.get(key)
+        if isinstance(value, dict):
+            dependencies.update(value)
+    if AGENT_FRAMEWORK in dependencies:
+        return "agent"
+    if FUNCTIONS_FRAMEWORK in dependencies:
+        return "function"
+    return None
+
+
+def _read_package_mode(path: Path) -> str | None:
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return _package_mode(package) if isinstance(package, dict) else None
+
+
+def is_service_root(directory: Path, names: set[str] | None = None) -> bool:
+    if names is None:
+        try:
+            names = set(os.listdir(directory))
+        except OSError:
+            return False
+    if "Dockerfile" in names or "cloudbaserc.json" in names:
+        return True
+    return "package.json" in names and _read_package_mode(directory / "package.json") is not None
+
+
+@dataclass
+class Service:
+    """One deployable service: a folder and the files that belong to it (not to a nested service)."""
+
+    root: Path
+    files: list[Path]
+    config_file: Path | None = None  # --config: a standalone serverConfig file overriding cloudbaserc.json
+    _text_cache: dict = field(default_factory=dict, repr=False)
+    _json_cache: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute):
+        """Evidence parsed once per service and shared by the checks (a Dockerfile, serverConfig)."""
+        if key not in self._json_cache:
+            self._json_cache[key] = compute()
+        return self._json_cache[key]
+
+    # ---- files -------------------------------------------------------------------------------
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def has(self, name: str) -> bool:
+        return (self.root / name) in self._file_set
+
+    @property
+    def _file_set(self) -> set[Path]:
+        cached = self._text_cache.get("__file_set__")
+        if cached is None:
+            cached = self._text_cache["__file_set__"] = set(self.files)
+        return cached
+
+    def files_with_suffix(self, *suffixes: str) -> list[Path]:
+        return [path for path in self.files if path.suffix in suffixes]
+
+    def read_text(self, path: Path) -> str:
+        if path not in self._text_cache:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise UnparsableFile(path, f"cannot read file: {error.strerror or error}") from None
+            try:
+                self._text_cache[path] = data.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise UnparsableFile(path, f"file is not UTF-8 text ({error.reason} at byte {error.start})") from None
+        return self._text_cache[path]
+
+    def is_cached(self, path: Path) -> bool:
+        """Whether a check has read this file (only those can hold a suppression that matters)."""
+        return path in self._text_cache
+
+    def read_json(self, path: Path):
+        if path not in self._json_cache:
+            text = self.read_text(path)
+            try:
+                self._json_cache[path] = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise UnparsableFile(path, f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
+        return self._json_cache[path]
+
+    # ---- what kind of service ----------------------------------------------------------------
+    @property
+    def package_json(self) -> Path | None:
+        path = self.root / "package.json"
+        return path if self.has("package.json") else None
+
+    @property
+    def cloudbaserc(self) -> Path | None:
+        return self.root / "cloudbaserc.json" if self.has("cloudbaserc.json") else None
+
+    @property
+    def dockerfile(self) -> Path | None:
+        """The Dockerfile the platform would build: `Dockerfile`, or the one serverConfig names."""
+        return self.root / "Dockerfile" if self.has("Dockerfile") else None
+
+    @property
+    def mode(self) -> str:
+        cached = self._text_cache.get("__mode__")
+        if cached is None:
+            cached = "container"
+            if self.package_json is not None:
+                try:
+                    package = self.read_json(self.package_json)
+                except UnparsableFile:
+                    package = None
+                if isinstance(package, dict):
+                    cached = _package_mode(package) or "container"
+            self._text_cache["__mode__"] = cached
+        return cached
+
+    @property
+    def is_function_like(self) -> bool:
+        return self.mode in ("function", "agent")
+
+    @property
+    def languages(self) -> set[str]:
+        return {LANGUAGE_BY_SUFFIX[path.suffix] for path in self.files if path.suffix in LANGUAGE_BY_SUFFIX}
+
+
+def _walk(top: Path):
+    for directory, subdirs, names in os.walk(top):
+        subdirs[:] = sorted(name for name in subdirs if name not in SKIPPED_DIRS)
+        yield Path(directory), subdirs, names
+
+
+def discover_services(paths: list[Path], config_file: Path | None = None) -> list[Service]:
+    """The services under `paths`. A folder with no service marker inside is linted as one service;
+    a file stands for the service that holds it."""
+    services: dict[Path, Service] = {}
+    for given in paths:
+        given = given.resolve()
+        if given.is_file():
+            root = _enclosing_root(given.parent)
+            if root not in services:
+                services[root] = Service(root=root, files=_service_files(root), config_file=config_file)
+            continue
+        found = _services_under(given, config_file)
+        if not found:
+            found = [Service(root=given, files=_service_files(given), config_file=config_file)]
+        for service in found:
+            services.setdefault(service.root, service)
+    return [services[root] for root in sorted(services)]
+
+
+def _enclosing_root(directory: Path) -> Path:
+    for candidate in (directory, *directory.parents):
+        if is_service_root(candidate):
+            return candidate
+    return directory
+
+
+def _services_under(top: Path, config_file: Path | None) -> list[Service]:
+    # os.walk is top-down, so a folder's owner is itself when it is a root, else its parent's owner.
+    owner_of: dict[Path, Path | None] = {}
+    files_by_root: dict[Path, list[Path]] = {}
+    for directory, _subdirs, names in _walk(top):
+        if is_service_root(directory, set(names)):
+            owner = directory
+            files_by_root[directory] = []
+        else:
+            owner = owner_of.get(directory.parent) if directory != top else None
+        owner_of[directory] = owner
+        if owner is not None:
+            files_by_root[owner].extend(directory / name for name in sorted(names))
+    return [Service(root=root, files=files, config_file=config_file) for root, files in files_by_root.items()]
+
+
+def _service_files(root: Path) -> list[Path]:
+    """Every file of the service at `root`, leaving out nested services."""
+    files: list[Path] = []
+    for directory, subdirs, names in _walk(root):
+        if directory != root and is_service_root(directory, set(names)):
+            subdirs[:] = []
+            continue
+        files.extend(directory / name for name in sorted(names))
+    return files

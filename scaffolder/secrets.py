@@ -1,0 +1,36 @@
+"""What a committed secret looks like: a secret-sounding name with a real-looking literal value,
+or a value in a well-known credential format. Shared by the Dockerfile and deploy-config checks."""
+
+from __future__ import annotations
+
+import re
+
+SECRET_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|CLIENT_?SECRET)",
+    re.I,
+)
+# Formats that are credentials whatever the variable is called.
+CREDENTIAL_VALUE = re.compile(
+    r"^(AKID[0-9A-Za-z]{32}"  # Tencent Cloud SecretId
+    r"|AKIA[0-9A-Z]{16}"  # AWS access key id
+    r"|sk-[A-Za-z0-9_-]{20,}"  # OpenAI-style API keys
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub tokens
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----.*)$",
+    re.S,
+)
+_PLACEHOLDER = re.compile(
+    r"^(\$\{?[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}?|<[^>]*>|\{\{.*\}\}|x+|\*+|changeme|change-me|your[-_].*|placeholder"
+    r"|example.*|dummy|test|none|null|false|true|todo|secret|password|redacted|\.\.\.)$",
+    re.I,
+)
+
+
+def looks_like_secret(name: str, value: str) -> bool:
+    """True for a literal that should not be committed: `API_KEY=abc123...`, `AKID...`."""
+    value = value.strip().strip("'\"")
+    if CREDENTIAL_VALUE.match(value):
+        return True
+    if not SECRET_NAME.search(name) or len(value) < 6 or _PLACEHOLDER.match(value):
+        return False
+    # A file path or URL without credentials is configuration, not a secret.
+    return not value.startswith(("/", "./", "http://", "https://", "file:"))

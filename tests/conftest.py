@@ -1,0 +1,44 @@
+"""Shared test helpers: write a tree of files and lint it with the real engine."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from scaffolder.catalog import default_catalog
+from scaffolder.engine import LintOptions, lint
+from scaffolder.settings import Settings
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+def lint_tree(root: Path, files: dict[str, str] | None = None, hadolint: bool = False, **settings):
+    """Lint `files` written under `root`; returns the findings (hadolint off unless asked)."""
+    if files:
+        write_tree(root, files)
+    options = LintOptions(
+        settings=Settings(hadolint=hadolint, **settings), catalog=default_catalog(), report_root=root
+    )
+    return lint([root], options).findings
+
+
+@pytest.fixture
+def lint_files(tmp_path):
+    """lint_files({"Dockerfile": "...", "app.py": "..."}) -> findings, paths relative to the tree."""
+
+    def run(files: dict[str, str], **kwargs):
+        return lint_tree(tmp_path, files, **kwargs)
+
+    return run
+
+
+def codes(findings) -> list[str]:
+    return sorted({finding.code for finding in findings})
