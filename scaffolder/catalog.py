@@ -119,12 +119,16 @@ def parse_rule(path: Path) -> Rule:
     code = str(meta["code"])
     if not CODE_PATTERN.match(code):
         raise CatalogError(f"{path}: code {code!r} is not CBR followed by three digits")
+    try:
+        severity = Severity.parse(str(meta["severity"]))
+    except ValueError as error:
+        raise CatalogError(f"{path}: {error}") from None
     if meta["fix"] not in FIX_KINDS:
         raise CatalogError(f"{path}: fix must be one of {', '.join(FIX_KINDS)}")
     return Rule(
         code=code,
         name=str(meta["name"]),
-        severity=Severity.parse(str(meta["severity"])),
+        severity=severity,
         fix=str(meta["fix"]),
         summary=str(meta["summary"]).strip(),
         modes=tuple(meta.get("modes") or ("container", "function", "agent")),

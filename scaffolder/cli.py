@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from scaffolder import __version__
@@ -42,3 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scaffolder: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug of ours: say so plainly, keep the traceback for who asks
+        if os.environ.get("SCAFFOLDER_DEBUG"):
+            raise
+        print(f"scaffolder: internal error: {type(error).__name__}: {error}\n"
+              "Run again with SCAFFOLDER_DEBUG=1 for the traceback, and report it.", file=sys.stderr)
+        return EXIT_USAGE

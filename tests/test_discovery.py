@@ -1,0 +1,51 @@
+"""How a folder becomes services: markers, modes, nested services, files given directly."""
+
+from __future__ import annotations
+
+from conftest import write_tree
+from scaffolder.project import discover_services
+
+FUNCTION_PACKAGE = '{"dependencies": {"@cloudbase/functions-framework": "1.18.0"}}'
+AGENT_PACKAGE = '{"dependencies": {"@cloudbase/aiagent-framework": "1.0.0", "@cloudbase/functions-framework": "1.18.0"}}'
+
+
+def test_markers_modes_and_ownership_of_files(tmp_path):
+    write_tree(tmp_path, {
+        "package.json": '{"name": "monorepo", "private": true}',
+        "services/api/Dockerfile": "FROM python:3.11-slim\n",
+        "services/api/app.py": "",
+        "services/api/worker/cloudbaserc.json": "{}",
+        "services/api/worker/main.go": "package main\n",
+        "services/fn/package.json": FUNCTION_PACKAGE,
+        "services/fn/index.js": "",
+        "services/fn/node_modules/dep/index.js": "",
+        "services/bot/package.json": AGENT_PACKAGE,
+        "docs/readme.md": "",
+    })
+    services = {service.root.relative_to(tmp_path).as_posix(): service for service in discover_services([tmp_path])}
+    assert sorted(services) == ["services/api", "services/api/worker", "services/bot", "services/fn"]
+    api = services["services/api"]
+    assert api.mode == "container" and api.languages == {"python"}
+    assert sorted(p.name for p in api.files) == ["Dockerfile", "app.py"]  # the worker is its own service
+    assert services["services/api/worker"].languages == {"go"}
+    assert services["services/fn"].mode == "function"
+    assert all("node_modules" not in p.parts for p in services["services/fn"].files)
+    assert services["services/bot"].mode == "agent"
+
+
+def test_a_folder_without_markers_is_one_service(tmp_path):
+    write_tree(tmp_path, {"app.py": "", "lib/util.py": ""})
+    (service,) = discover_services([tmp_path])
+    assert service.root == tmp_path.resolve() and len(service.files) == 2
+
+
+def test_a_file_stands_for_the_service_that_holds_it(tmp_path):
+    write_tree(tmp_path, {"svc/Dockerfile": "FROM x\n", "svc/src/app.py": "", "other/Dockerfile": "FROM y\n"})
+    (service,) = discover_services([tmp_path / "svc" / "src" / "app.py", tmp_path / "svc" / "Dockerfile"])
+    assert service.root == (tmp_path / "svc").resolve()
+
+
+def test_broken_package_json_is_not_a_service_marker_but_is_kept(tmp_path):
+    write_tree(tmp_path, {"package.json": "{ broken", "index.js": ""})
+    (service,) = discover_services([tmp_path])
+    assert service.mode == "container" and service.package_json is not None
