@@ -25,12 +25,37 @@ _PLACEHOLDER = re.compile(
 )
 
 
+# scheme://user:password@host: a connection string with its password written in.
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:(?P<password>[^@/?#\s]+)@[^\s]+$")
+
+
+def url_password(value: str) -> str | None:
+    """The literal password inside a connection URL (`postgres://app:s3cr3tPass@10.0.0.5/db`), or None
+    when there is none or it is a placeholder (`${DB_PASSWORD}`, `<password>`, `pass`)."""
+    match = _URL_PASSWORD.match(value.strip())
+    if not match:
+        return None
+    password = match.group("password")
+    if len(password) < 6 or _PLACEHOLDER.match(password) or password.startswith(("$", "%24", "{{")):
+        return None
+    return password
+
+
+# A setting *about* a secret, not the secret: JWT_SECRET_FILE, TOKEN_TTL, API_KEY_HEADER, TOKEN_URL.
+_SETTING_NAME = re.compile(
+    r"_(TTL|EXPIRES?(_IN)?|EXPIRY|EXPIRATION|TIMEOUT|LENGTH|LEN|SIZE|COUNT|MAX|MIN|DAYS|HOURS|MINUTES|SECONDS"
+    r"|HEADER|NAME|FILE|PATH|DIR|URL|URI|ENDPOINT|ALGORITHM|ALG|TYPE|ISSUER|AUDIENCE|MODE|ENABLED|PREFIX|FIELD)$",
+    re.I,
+)
+
+
 def looks_like_secret(name: str, value: str) -> bool:
-    """True for a literal that should not be committed: `API_KEY=abc123...`, `AKID...`."""
+    """True for a literal that should not be committed: `API_KEY=abc123...`, `AKID...`, or a
+    connection URL with a password in it."""
     value = value.strip().strip("'\"")
-    if CREDENTIAL_VALUE.match(value):
+    if CREDENTIAL_VALUE.match(value) or url_password(value):
         return True
-    if not SECRET_NAME.search(name) or len(value) < 6 or _PLACEHOLDER.match(value):
+    if not SECRET_NAME.search(name) or len(value) < 6 or _PLACEHOLDER.match(value) or _SETTING_NAME.search(name):
         return False
     # A file path or URL without credentials is configuration, not a secret.
     return not value.startswith(("/", "./", "http://", "https://", "file:"))
