@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from scaffolder.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from scaffolder.reporters import FORMATS
 
-FORMAT_CHOICES = ("text", "json", "sarif", "github")
 
 
 def register(commands) -> None:
@@ -21,7 +21,7 @@ def register(commands) -> None:
     )
     lint.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",
                       help="folders or files to check (default: the current folder)")
-    lint.add_argument("--format", "-f", choices=FORMAT_CHOICES, default="text", help="report format (default: text)")
+    lint.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     lint.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
     lint.add_argument("--config", type=Path, metavar="FILE",
                       help="a JSON file with the serverConfig to check instead of cloudbaserc.json's")
@@ -115,6 +115,10 @@ def _write_atomically(path: Path, text: str) -> None:
     import tempfile
 
     path = path.resolve()
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: nothing to replace, write straight
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
     if not path.parent.is_dir():
         raise UsageError(f"--output {path}: folder {path.parent} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import write_tree
 
@@ -38,7 +39,7 @@ def test_clean_service_exits_zero(tmp_path):
 
 
 def test_findings_exit_one_and_fail_on_raises_the_bar(tmp_path):
-    write_tree(tmp_path, {**CLEAN_FUNCTION, "index.js": "exports.main = async () => 1; // scaffolder: ignore[CBR9999]\n"})
+    write_tree(tmp_path, {"app.py": "import os\n\nPORT = os.environ['PORT']  # scaffolder: ignore[CBR9999]\n"})
     result = scaffolder("lint", ".", cwd=tmp_path)
     assert result.returncode == 1 and "CBR003" in result.stdout
     assert scaffolder("lint", ".", "--fail-on", "error", cwd=tmp_path).returncode == 0
@@ -84,3 +85,10 @@ def test_rules_and_rule(tmp_path):
     assert explained.returncode == 0 and "## Why is this bad?" in explained.stdout
     hadolint = scaffolder("rule", "DL3008")
     assert hadolint.returncode == 0 and "hadolint" in hadolint.stdout
+
+
+def test_output_to_a_device_writes_through_it(tmp_path):
+    write_tree(tmp_path, CLEAN_FUNCTION)
+    result = scaffolder("lint", "-o", "/dev/null", ".", cwd=tmp_path)
+    assert result.returncode == 0
+    assert Path("/dev/null").is_char_device()

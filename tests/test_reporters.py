@@ -68,3 +68,22 @@ def test_text_shows_location_code_frame_and_summary(report):
     assert "app.py:3:" in text and "CBR003" in text
     assert "> 3 | port = int(" in text
     assert "Found " in text and "Failing at: warning and above." in text
+
+
+def test_junit_has_a_failing_case_per_rule_and_file(report):
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(report("junit"))
+    cases = root.findall("./testsuite/testcase")
+    assert {(case.get("classname"), case.get("name")) for case in cases} >= {("cloudbaserc.json", "CBR001"), ("app.py", "CBR003")}
+    assert all(case.find("failure") is not None for case in cases)
+    assert root.get("failures") == str(len(cases))
+
+
+def test_gitlab_code_quality_issues(report):
+    issues = json.loads(report("gitlab"))
+    assert {issue["check_name"] for issue in issues} >= {"CBR001", "CBR003"}
+    fingerprints = [issue["fingerprint"] for issue in issues]
+    assert len(set(fingerprints)) == len(fingerprints)
+    parse_error = next(issue for issue in issues if issue["check_name"] == "CBR001")
+    assert parse_error["severity"] == "critical" and parse_error["location"]["path"] == "cloudbaserc.json"

@@ -25,11 +25,4 @@ CHECK_MODULES = (
 
 
 def load_checks(names: tuple[str, ...] = CHECK_MODULES) -> list[ModuleType]:
-    modules = []
-    for name in names:
-        try:
-            modules.append(importlib.import_module(f"scaffolder.checks.{name}"))
-        except ModuleNotFoundError as error:
-            if error.name != f"scaffolder.checks.{name}":
-                raise
-    return modules
+    return [importlib.import_module(f"scaffolder.checks.{name}") for name in names]

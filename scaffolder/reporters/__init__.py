@@ -10,7 +10,7 @@ from pathlib import Path
 from scaffolder.catalog import Catalog
 from scaffolder.findings import LintResult
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""Python source: the port and host a server listens on (CBR2xx), state kept on the instance and
+work started outside requests (CBR3xx). Parsed with the stdlib `ast`; the evidence and the rules
+live in scaffolder/pysource/."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+
+from scaffolder.findings import Finding
+from scaffolder.project import Service, UnparsableFile
+from scaffolder.pysource import background, listen, state
+from scaffolder.pysource.context import Context
+from scaffolder.pysource.entrypoints import StartEvidence, start_evidence
+from scaffolder.pysource.files import is_service_code
+from scaffolder.pysource.hit import Hit
+from scaffolder.pysource.module import PyModule
+
+PARSE_ERROR = "CBR001"
+CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
+
+
+def check(service: Service) -> Iterable[Finding]:
+    evidence: StartEvidence = service.memo(
+        "python_source.start_evidence", lambda: start_evidence(service.root, service.files))
+    for path in service.files_with_suffix(".py"):
+        relative = _relative(path, service.root)
+        if is_service_code(relative, evidence):
+            yield from check_file(service, path, relative, evidence)
+
+
+def _relative(path: Path, root: Path) -> PurePosixPath:
+    try:
+        return PurePosixPath(path.relative_to(root).as_posix())
+    except ValueError:
+        return PurePosixPath(path.name)
+
+
+def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: StartEvidence) -> Iterator[Finding]:
+    try:
+        text = service.read_text(path)
+    except UnparsableFile as error:
+        yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
+        return
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except SyntaxError as error:
+        yield Finding(PARSE_ERROR, f"Python syntax error: {error.msg}", str(path), error.lineno or 1,
+                      max(error.offset or 1, 1))
+        return
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurdly deep nesting
+        yield Finding(PARSE_ERROR, f"Python file cannot be parsed: {error}", str(path))
+        return
+    try:
+        module = PyModule(tree, text)
+        gunicorn_config = relative.name.startswith("gunicorn")
+        context = Context(module, evidence.runs_as_script(relative), gunicorn_config)
+        hits: list[Hit] = []
+        if not service.is_function_like:  # function mode listens on 3000, set by the framework
+            hits += listen.find(module, gunicorn_config and not evidence.command_binds)
+        hits += state.find(module, context)
+        hits += background.find(module, context)
+    except RecursionError:  # pathologically deep expressions: no evidence we can trust, so no findings
+        return
+    seen: set[tuple] = set()
+    for hit in hits:
+        anchor = hit.context or hit.node
+        if context.is_dead(anchor) or context.in_environment_branch(anchor):
+            continue
+        if hit.code.startswith("CBR3") and context.in_cli_command(anchor):
+            continue  # state and background rules are about serving, not about commands run by hand
+        finding = _finding(module, path, hit)
+        key = (finding.code, finding.line, finding.column)
+        if key not in seen:
+            seen.add(key)
+            yield finding
+
+
+def _finding(module: PyModule, path: Path, hit: Hit) -> Finding:
+    node = hit.node
+    line = getattr(node, "lineno", 1)
+    end_line = getattr(node, "end_lineno", None)
+    end_offset = getattr(node, "end_col_offset", None)
+    return Finding(
+        hit.code, hit.message, str(path), line, module.column(line, getattr(node, "col_offset", 0)),
+        end_line, module.column(end_line, end_offset) if end_line and end_offset is not None else None,
+        fix=hit.fix,
+    )

@@ -1,0 +1,483 @@
+"""A service's Dockerfile and build context, parsed once and shared by the Dockerfile checks.
+
+The Dockerfile is parsed with buildkit's own parser (the `dockerfile` package), so line numbers,
+line continuations, heredocs and exec vs shell form are exactly what `docker build` sees. On top
+of it this module gives the facts the checks compare: build stages, the final stage (following
+`FROM <earlier stage>`), `EXPOSE`d ports, `ENV` values, the effective start command (the last
+`ENTRYPOINT` and `CMD` combined the way Docker combines them), a small shell-word splitter for
+`RUN`/`CMD` scripts, and `.dockerignore` matching with Docker's own pattern rules.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import dockerfile
+
+from scaffolder.project import Service, UnparsableFile
+
+Command = dockerfile.Command
+KNOWN_INSTRUCTIONS = frozenset(name.upper() for name in dockerfile.all_cmds())
+DEFAULT_SHELL = ("/bin/sh", "-c")
+_SYNTAX_DIRECTIVE = re.compile(r"^\s*#\s*syntax\s*=\s*(?P<ref>\S+)", re.I)
+
+
+# ---- which Dockerfile -----------------------------------------------------------------------
+def dockerfile_path(service: Service) -> Path | None:
+    """The Dockerfile the platform builds: the one serverConfig.Dockerfile names (relative to
+    BuildDir or to the service root), else `Dockerfile` in BuildDir or at the service root."""
+    for candidate in dockerfile_candidates(service):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def dockerfile_candidates(service: Service) -> list[Path]:
+    data = server_config_data(service)
+    named = data.get("Dockerfile")
+    if not isinstance(named, str) or not named.strip() or os.path.isabs(named):
+        named = "Dockerfile"
+    build_dir = data.get("BuildDir")
+    candidates = []
+    if isinstance(build_dir, str) and build_dir.strip() and not os.path.isabs(build_dir):
+        candidates.append(service.root / build_dir / named)
+    candidates.append(service.root / named)
+    return candidates
+
+
+def server_config_data(service: Service) -> dict:
+    """serverConfig as a dict ({} when absent or unreadable: the config checks report that)."""
+    source = server_config_source(service)
+    return source.data if source is not None else {}
+
+
+def server_config_source(service: Service):
+    from scaffolder.deploy_config import server_config
+
+    try:
+        return server_config(service)
+    except UnparsableFile:
+        return None
+
+
+# ---- the parsed Dockerfile --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    image: str  # the FROM reference as written ("" when FROM has none)
+    name: str | None  # the `AS` name, lower-cased
+    parent: "Stage | None"  # the earlier stage this one is built FROM, if any
+    instructions: tuple[Command, ...]  # FROM first
+
+    @property
+    def from_instruction(self) -> Command:
+        return self.instructions[0]
+
+    @property
+    def root(self) -> "Stage":
+        """The first stage of the FROM chain: the one whose base is an image, not a stage."""
+        stage = self
+        while stage.parent is not None:
+            stage = stage.parent
+        return stage
+
+    def own(self, *names: str) -> list[Command]:
+        return [ins for ins in self.instructions[1:] if ins.cmd.upper() in names]
+
+    def effective(self, *names: str) -> list[Command]:
+        """Instructions of these kinds in this stage and the stages it is built FROM, in order."""
+        inherited = self.parent.effective(*names) if self.parent is not None else []
+        return inherited + self.own(*names)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One argument of the start command and the instruction it comes from; `implicit` marks the
+    shell Docker adds in front of a shell-form instruction."""
+
+    text: str
+    instruction: Command
+    implicit: bool = False
+
+
+@dataclass(frozen=True)
+class StartCommand:
+    entrypoint: Command | None
+    cmd: Command | None  # None when absent or discarded by a shell-form ENTRYPOINT
+    words: tuple[Word, ...]
+
+    @property
+    def instructions(self) -> list[Command]:
+        return [ins for ins in (self.entrypoint, self.cmd) if ins is not None]
+
+    @property
+    def exec_form(self) -> bool:
+        """Whether the container's first argument comes from an exec-form (JSON) instruction."""
+        return bool(self.words) and not self.words[0].implicit
+
+
+@dataclass(frozen=True)
+class ExposedPort:
+    spec: str  # as written: "8080", "8080/tcp", "8000-8010", "$PORT"
+    port: int | None  # None when not a literal port
+    count: int  # how many ports the spec opens (a range opens several)
+    instruction: Command
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    name: str
+    value: str  # unquoted
+    instruction: Command
+
+
+@dataclass(frozen=True)
+class DockerfileModel:
+    path: Path
+    text: str
+    lines: tuple[str, ...]
+    instructions: tuple[Command, ...]
+    stages: tuple[Stage, ...]
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    # -- locations ---------------------------------------------------------------------------
+    def column(self, instruction: Command) -> int:
+        line = self.lines[instruction.start_line - 1] if instruction.start_line <= len(self.lines) else ""
+        return len(line) - len(line.lstrip()) + 1
+
+    def locate(self, instruction: Command, needle: str) -> tuple[int, int]:
+        """Line and column of `needle` inside the instruction's lines (its start when not found)."""
+        if needle:
+            for number in range(instruction.start_line, min(instruction.end_line, len(self.lines)) + 1):
+                at = self.lines[number - 1].find(needle)
+                if at >= 0:
+                    return number, at + 1
+        return instruction.start_line, self.column(instruction)
+
+    # -- facts of the final stage ------------------------------------------------------------
+    def exposed_ports(self, stage: Stage | None = None) -> list[ExposedPort]:
+        stage = stage or self.final_stage
+        ports = []
+        for instruction in stage.effective("EXPOSE") if stage else []:
+            for spec in instruction.value:
+                ports.append(_exposed(spec, instruction))
+        return ports
+
+    def env(self, stage: Stage | None = None) -> dict[str, EnvValue]:
+        """The last value of each ENV variable in the stage (and the stages it is built FROM)."""
+        stage = stage or self.final_stage
+        values: dict[str, EnvValue] = {}
+        for instruction in stage.effective("ENV") if stage else []:
+            for name, value in env_pairs(instruction):
+                values[name] = EnvValue(name, value, instruction)
+        return values
+
+    def shell(self, stage: Stage | None = None) -> tuple[str, ...]:
+        stage = stage or self.final_stage
+        shells = stage.effective("SHELL") if stage else []
+        return tuple(shells[-1].value) if shells and shells[-1].json and shells[-1].value else DEFAULT_SHELL
+
+    def start_command(self, stage: Stage | None = None) -> StartCommand | None:
+        """What the container runs: the last ENTRYPOINT and CMD of the stage, combined as Docker does
+        (exec-form ENTRYPOINT + CMD; a shell-form ENTRYPOINT ignores CMD). None when neither is set."""
+        stage = stage or self.final_stage
+        if stage is None:
+            return None
+        entrypoints, cmds = stage.effective("ENTRYPOINT"), stage.effective("CMD")
+        entrypoint = entrypoints[-1] if entrypoints else None
+        cmd = cmds[-1] if cmds else None
+        if entrypoint is None and cmd is None:
+            return None
+        shell = self.shell(stage)
+        words: list[Word] = []
+        if entrypoint is not None:
+            words.extend(_instruction_words(entrypoint, shell))
+            if not entrypoint.json:
+                cmd = None  # a shell-form ENTRYPOINT never receives CMD
+        if cmd is not None:
+            words.extend(_instruction_words(cmd, shell))
+        return StartCommand(entrypoint, cmd, tuple(words))
+
+
+def _instruction_words(instruction: Command, shell: tuple[str, ...]) -> list[Word]:
+    if instruction.json:
+        return [Word(text, instruction) for text in instruction.value]
+    script = " ".join(instruction.value)
+    return [*(Word(part, instruction, implicit=True) for part in shell), Word(script, instruction)]
+
+
+def _exposed(spec: str, instruction: Command) -> ExposedPort:
+    number = spec.split("/", 1)[0]
+    if number.isdigit():
+        return ExposedPort(spec, int(number), 1, instruction)
+    low, _, high = number.partition("-")
+    if low.isdigit() and high.isdigit():
+        return ExposedPort(spec, int(low), max(1, int(high) - int(low) + 1), instruction)
+    return ExposedPort(spec, None, 1, instruction)
+
+
+def unquote(text: str) -> str:
+    """A Dockerfile word without its shell quoting: `"a b"` -> `a b`, `a\\ b` -> `a b`."""
+    if not any(char in text for char in "\"'\\"):
+        return text
+    try:
+        return " ".join(shlex.split(text, comments=False, posix=True))
+    except ValueError:
+        return text
+
+
+def env_pairs(instruction: Command) -> list[tuple[str, str]]:
+    """(name, value) of an ENV instruction, `ENV A=1 B=2` and legacy `ENV A 1` alike."""
+    values = instruction.value
+    return [(values[i], unquote(values[i + 1])) for i in range(0, len(values) - 1, 2)]
+
+
+def arg_pairs(instruction: Command) -> list[tuple[str, str | None]]:
+    """(name, default or None) of an ARG instruction."""
+    pairs = []
+    for word in instruction.value:
+        name, sep, default = unquote(word).partition("=")
+        pairs.append((name, default if sep else None))
+    return pairs
+
+
+# ---- parsing ------------------------------------------------------------------------------------
+def parse(service: Service) -> DockerfileModel | None:
+    """The service's Dockerfile, parsed once per service (None when it has none)."""
+    path = dockerfile_path(service)
+    if path is None:
+        return None
+
+    def compute():
+        try:
+            return parse_text(path, service.read_text(path))
+        except UnparsableFile as error:
+            return error
+
+    result = service.memo("dockerfile", compute)
+    if isinstance(result, UnparsableFile):
+        raise result
+    return result
+
+
+def parse_text(path: Path, text: str) -> DockerfileModel:
+    try:
+        instructions = tuple(dockerfile.parse_string(text))
+    except dockerfile.GoParseError as error:
+        message = str(error)
+        raise UnparsableFile(path, f"Dockerfile syntax error: {message}", _error_line(text, message)) from None
+    lines = tuple(text.splitlines())
+    _check_instructions(path, text, instructions)
+    return DockerfileModel(path, text, lines, instructions, _stages(instructions))
+
+
+def _error_line(text: str, message: str) -> int:
+    """buildkit's errors carry no line: the first prefix of the file that fails the same way."""
+    if message == "file with no instructions":
+        return 1
+    lines = text.splitlines(keepends=True)
+    for count in range(1, len(lines) + 1):
+        try:
+            dockerfile.parse_string("".join(lines[:count]))
+        except dockerfile.GoParseError as error:
+            if str(error) == message:
+                return count
+    return 1
+
+
+def _check_instructions(path: Path, text: str, instructions: tuple[Command, ...]) -> None:
+    """What buildkit's parser accepts but `docker build` then refuses."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    syntax = _SYNTAX_DIRECTIVE.match(first)
+    if syntax and not re.match(r"^(docker\.io/)?docker/dockerfile(-upstream)?(:|@|$)", syntax.group("ref")):
+        return  # a custom frontend defines its own instructions
+    seen_from = False
+    for instruction in instructions:
+        keyword = instruction.cmd.upper()
+        if keyword not in KNOWN_INSTRUCTIONS:
+            raise UnparsableFile(path, f"unknown instruction {instruction.cmd!r}: docker build refuses it",
+                                 instruction.start_line)
+        if keyword == "FROM":
+            seen_from = True
+            if not instruction.value:
+                raise UnparsableFile(path, "FROM needs an image (FROM <image>[:tag])", instruction.start_line)
+        elif not seen_from and keyword != "ARG":
+            raise UnparsableFile(path, f"{keyword} before the first FROM: only ARG may come before FROM",
+                                 instruction.start_line)
+
+
+def _stages(instructions: tuple[Command, ...]) -> tuple[Stage, ...]:
+    stages: list[Stage] = []
+    current: list[Command] = []
+
+    def close():
+        if not current:
+            return
+        head = current[0]
+        image = head.value[0] if head.value else ""
+        name = head.value[2].lower() if len(head.value) >= 3 and head.value[1].upper() == "AS" else None
+        parent = next((stage for stage in reversed(stages) if stage.name and stage.name == image.lower()), None)
+        stages.append(Stage(len(stages), image, name, parent, tuple(current)))
+
+    for instruction in instructions:
+        if instruction.cmd.upper() == "FROM":
+            close()
+            current = [instruction]
+        elif current:
+            current.append(instruction)
+    close()
+    return tuple(stages)
+
+
+# ---- images -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImageRef:
+    name: str  # "python" for an official image, "ghcr.io/org/app" otherwise
+    tag: str | None
+    digest: str | None
+    official: bool
+
+
+def image_ref(reference: str) -> ImageRef:
+    rest, _, digest = reference.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    tag = None
+    if colon > slash:
+        rest, tag = rest[:colon], rest[colon + 1 :]
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", "docker.io/"):
+        if rest.startswith(prefix) and "/" not in rest[len(prefix) :]:
+            rest = rest[len(prefix) :]
+            break
+    return ImageRef(rest, tag, digest or None, official="/" not in rest)
+
+
+# ---- shell scripts ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SimpleCommand:
+    words: tuple[str, ...]
+    operator: str  # what follows it: "&&", "||", ";", "|", "&" or "" at the end
+
+
+_OPERATOR_TOKENS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;", ";&"})
+
+
+def split_script(script: str) -> list[SimpleCommand]:
+    """A shell script as simple commands with the operator that ends each: good enough to find
+    programs and their arguments (quotes removed, `$VAR` kept as written)."""
+    lexer = shlex.shlex(script.replace("\n", " ; "), posix=True, punctuation_chars="();<>|&")
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        tokens = list(lexer)
+    except ValueError:  # an unterminated quote: fall back to plain words
+        tokens = script.split()
+    commands: list[SimpleCommand] = []
+    words: list[str] = []
+    for token in tokens:
+        if token in _OPERATOR_TOKENS:
+            if words:
+                commands.append(SimpleCommand(tuple(words), token))
+            words = []
+        elif token in ("(", ")", "{", "}"):
+            continue
+        else:
+            words.append(token)
+    if words:
+        commands.append(SimpleCommand(tuple(words), ""))
+    return commands
+
+
+def shell_join(words) -> str:
+    """Words as one shell command line that still expands `$VAR` (unlike shlex.join)."""
+    parts = []
+    for word in words:
+        if word and re.fullmatch(r"[A-Za-z0-9_@%+=:,./${}-]+", word):
+            parts.append(word)
+        else:
+            parts.append('"' + re.sub(r'(["\\`])', r"\\\1", word) + '"')
+    return " ".join(parts)
+
+
+# ---- .dockerignore ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IgnorePattern:
+    pattern: str
+    exclusion: bool  # a `!pattern` line re-includes
+    regex: re.Pattern
+    line: int
+
+
+def parse_dockerignore(text: str) -> list[IgnorePattern]:
+    """Docker's rules: `#` comments, `!` negation, leading `/` and `./` dropped, `**` any depth."""
+    patterns = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("#"):
+            continue
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        exclusion = pattern.startswith("!")
+        if exclusion:
+            pattern = pattern[1:].strip()
+            if not pattern:
+                continue
+        pattern = os.path.normpath(pattern).replace(os.sep, "/")
+        if pattern.startswith("/") and len(pattern) > 1:
+            pattern = pattern.lstrip("/")
+        patterns.append(IgnorePattern(pattern, exclusion, _compile(pattern), number))
+    return patterns
+
+
+def _compile(pattern: str) -> re.Pattern:
+    out, index = ["^"], 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "*":
+            if pattern.startswith("**", index):
+                index += 2
+                if index < len(pattern) and pattern[index] == "/":
+                    index += 1
+                out.append(".*" if index >= len(pattern) else "(.*/)?")
+                continue
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", index + 1)
+            if end < 0:
+                out.append(r"\[")
+            else:
+                body = pattern[index + 1 : end]
+                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                index = end
+        elif char == "\\" and index + 1 < len(pattern):
+            index += 1
+            out.append(re.escape(pattern[index]))
+        else:
+            out.append(re.escape(char))
+        index += 1
+    out.append("$")
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return re.compile(re.escape(pattern) + "$")
+
+
+def is_ignored(patterns: list[IgnorePattern], path: str) -> bool:
+    """Whether the context path (e.g. `.git/HEAD`) is left out: the last matching pattern wins, and
+    a pattern that matches a parent folder matches everything in it."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+    ignored = False
+    for pattern in patterns:
+        if any(pattern.regex.match(candidate) for candidate in candidates):
+            ignored = not pattern.exclusion
+    return ignored

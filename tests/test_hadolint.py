@@ -1,0 +1,167 @@
+"""hadolint through the engine: real binary, JSON mapped to findings, settings and config applied."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from scaffolder.checks import hadolint
+from scaffolder.engine import CheckError
+from scaffolder.findings import Severity
+
+APP = 'import os\n\nPORT = int(os.environ.get("PORT", "8080"))\n'
+DOCKERFILE = """\
+FROM python:3.12-slim
+WORKDIR /app
+RUN apt-get update && apt-get install -y curl
+COPY . .
+CMD ["python", "app.py"]
+"""
+
+
+def service(dockerfile: str = DOCKERFILE, **files: str) -> dict[str, str]:
+    return {"Dockerfile": dockerfile, "app.py": APP, ".dockerignore": ".git\n.env\n", **files}
+
+
+def by_code(findings):
+    return {finding.code: finding for finding in findings}
+
+
+@pytest.fixture(autouse=True)
+def _no_override(monkeypatch):
+    monkeypatch.delenv(hadolint.BINARY_VARIABLE, raising=False)
+    for key in [key for key in os.environ if key.startswith("HADOLINT_")]:
+        monkeypatch.delenv(key)
+
+
+def test_binary_is_found_next_to_the_interpreter():
+    assert hadolint.hadolint_binary().is_file()
+
+
+def test_findings_are_mapped(lint_files):
+    findings = by_code(lint_files(service(), hadolint=True))
+    assert {"DL3008", "DL3009", "DL3015"} <= set(findings)
+    pin = findings["DL3008"]
+    assert (pin.path, pin.line, pin.column) == ("Dockerfile", 3, 1)
+    assert pin.source == "hadolint" and pin.severity == Severity.WARNING
+    assert "apt-get install <package>=<version>" in pin.message
+    assert findings["DL3015"].severity == Severity.INFO
+    assert all(finding.source == "hadolint" for code, finding in findings.items() if code.startswith("DL"))
+
+
+def test_hadolint_off_by_setting(lint_files):
+    assert lint_files(service(), hadolint=False) == []
+
+
+def test_ignore_setting_removes_a_hadolint_code(lint_files):
+    codes = {finding.code for finding in lint_files(service(), hadolint=True, ignore=["DL3008"])}
+    assert "DL3008" not in codes and "DL3015" in codes
+
+
+def test_select_prefix_keeps_only_those_codes(lint_files):
+    codes = {finding.code for finding in lint_files(service(), hadolint=True, select=["DL3008"])}
+    assert codes == {"DL3008"}
+
+
+def test_severity_override(lint_files):
+    findings = by_code(lint_files(service(), hadolint=True, severity={"DL3008": Severity.ERROR}))
+    assert findings["DL3008"].severity == Severity.ERROR
+
+
+def test_inline_scaffolder_suppression(lint_files):
+    dockerfile = DOCKERFILE.replace("RUN apt-get", "# scaffolder: ignore[DL3008]\nRUN apt-get")
+    codes = {finding.code for finding in lint_files(service(dockerfile), hadolint=True)}
+    assert "DL3008" not in codes and "DL3015" in codes and "CBR002" not in codes
+
+
+def test_hadolint_own_pragma(lint_files):
+    dockerfile = DOCKERFILE.replace("RUN apt-get", "# hadolint ignore=DL3008\nRUN apt-get")
+    codes = {finding.code for finding in lint_files(service(dockerfile), hadolint=True)}
+    assert "DL3008" not in codes and "DL3015" in codes
+
+
+def test_project_config_is_applied(lint_files):
+    config = "ignored:\n  - DL3015\noverride:\n  error:\n    - DL3009\nformat: tty\nno-fail: false\n"
+    findings = by_code(lint_files(service(**{".hadolint.yaml": config}), hadolint=True))
+    assert "DL3015" not in findings and "DL3008" in findings  # output keys (format: tty) are dropped
+    assert findings["DL3009"].severity == Severity.ERROR
+
+
+def test_environment_cannot_change_the_output(lint_files, monkeypatch):
+    monkeypatch.setenv("HADOLINT_FORMAT", "tty")
+    monkeypatch.setenv("HADOLINT_IGNORE", "DL3008")
+    assert "DL3008" in by_code(lint_files(service(), hadolint=True))
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ("ignored: [DL3008\n", "not valid YAML"),
+    ("ignore: [DL3008]\n", "did you mean 'ignored'"),
+    ("ignored: DL3008\n", "list of rule codes"),
+    ("override:\n  fatal: [DL3008]\n", "override"),
+    ("- DL3008\n", "mapping"),
+])
+def test_bad_project_config_stops_the_run(lint_files, config, message):
+    with pytest.raises(CheckError, match=message):
+        lint_files(service(**{".hadolint.yaml": config}), hadolint=True)
+
+
+def test_parse_error_is_reported_once(lint_files):
+    findings = lint_files(service("FROM python:3.12-slim\nENV ONLY_A_NAME\n"), hadolint=True)
+    assert [(f.code, f.line) for f in findings] == [("CBR001", 2)]
+
+
+def test_no_dockerfile_no_hadolint(lint_files):
+    assert lint_files({"app.py": APP}, hadolint=True) == []
+
+
+def test_missing_binary_is_an_error(lint_files, monkeypatch, tmp_path):
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(tmp_path / "no-such-hadolint"))
+    with pytest.raises(CheckError, match="SCAFFOLDER_HADOLINT"):
+        lint_files(service(), hadolint=True)
+
+
+def _script(tmp_path, body: str):
+    path = tmp_path / "fake-hadolint"
+    path.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell script stand-in")
+@pytest.mark.parametrize(("body", "message"), [
+    ("echo 'hadolint: boom' >&2\nexit 1\n", "boom"),
+    ("echo 'not json'\n", "cannot read"),
+    ('echo \'{"code": "DL3008"}\'\n', "cannot read"),
+    ("exit 3\n", "exit status 3"),
+])
+def test_broken_binary_is_an_error(lint_files, monkeypatch, tmp_path, body, message):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(_script(tmp_path, body)))
+    from conftest import lint_tree
+
+    with pytest.raises(CheckError, match=message):
+        lint_tree(tree, service(), hadolint=True)
+
+
+def test_not_executable_binary_is_an_error(lint_files, monkeypatch, tmp_path):
+    fake = tmp_path / "hadolint-data"
+    fake.write_text("not a program", encoding="utf-8")
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(fake))
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    from conftest import lint_tree
+
+    with pytest.raises(CheckError, match="could not be started"):
+        lint_tree(tree, service(), hadolint=True)
+
+
+def test_unreadable_dockerfile_is_cbr001(tmp_path):
+    from conftest import lint_tree
+
+    (tmp_path / "Dockerfile").write_bytes(b"FROM python:3.12-slim\nLABEL x=\xff\xfe\n")
+    findings = lint_tree(tmp_path, hadolint=True)
+    assert [(f.code, f.path) for f in findings] == [("CBR001", "Dockerfile")]
+    assert "UTF-8" in findings[0].message
