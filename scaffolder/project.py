@@ -71,8 +71,8 @@ class Service:
     root: Path
     files: list[Path]
     config_file: Path | None = None  # --config: a standalone serverConfig file overriding cloudbaserc.json
-    _text_cache: dict = field(default_factory=dict, repr=False)
-    _json_cache: dict = field(default_factory=dict, repr=False)
+    _text_cache: dict = field(default_factory=dict, repr=False)  # path -> text
+    _json_cache: dict = field(default_factory=dict, repr=False)  # path -> parsed JSON; memo keys -> evidence
 
     def memo(self, key: str, compute):
         """Evidence parsed once per service and shared by the checks (a Dockerfile, serverConfig)."""
@@ -89,10 +89,7 @@ class Service:
 
     @property
     def _file_set(self) -> set[Path]:
-        cached = self._text_cache.get("__file_set__")
-        if cached is None:
-            cached = self._text_cache["__file_set__"] = set(self.files)
-        return cached
+        return self.memo("file_set", lambda: set(self.files))
 
     def files_with_suffix(self, *suffixes: str) -> list[Path]:
         return [path for path in self.files if path.suffix in suffixes]
@@ -139,18 +136,16 @@ class Service:
 
     @property
     def mode(self) -> str:
-        cached = self._text_cache.get("__mode__")
-        if cached is None:
-            cached = "container"
-            if self.package_json is not None:
-                try:
-                    package = self.read_json(self.package_json)
-                except UnparsableFile:
-                    package = None
-                if isinstance(package, dict):
-                    cached = _package_mode(package) or "container"
-            self._text_cache["__mode__"] = cached
-        return cached
+        return self.memo("mode", self._detect_mode)
+
+    def _detect_mode(self) -> str:
+        if self.package_json is None:
+            return "container"
+        try:
+            package = self.read_json(self.package_json)
+        except UnparsableFile:
+            return "container"
+        return (_package_mode(package) if isinstance(package, dict) else None) or "container"
 
     @property
     def is_function_like(self) -> bool:

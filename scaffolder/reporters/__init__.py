@@ -25,6 +25,22 @@ def render(format_name: str, result: LintResult, context: ReportContext, color: 
     return module.render(result, context, color=color) if format_name == "text" else module.render(result, context)
 
 
+class SourceLines:
+    """The lines of reported files, read once per report (missing files have none)."""
+
+    def __init__(self, root: Path):
+        self.root, self._cache = root, {}
+
+    def __call__(self, relative: str) -> list[str]:
+        if relative not in self._cache:
+            try:
+                text = (self.root / relative).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            self._cache[relative] = text.splitlines()
+        return self._cache[relative]
+
+
 def hadolint_help_uri(code: str) -> str:
     if code.startswith("SC"):
         return f"https://www.shellcheck.net/wiki/{code}"

@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from pathlib import Path
 
 from scaffolder import __version__
 from scaffolder.findings import LintResult, Severity
-from scaffolder.reporters import hadolint_help_uri
+from scaffolder.reporters import SourceLines, hadolint_help_uri
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/scaffolder-cloudbase/scaffolder"
@@ -41,22 +40,12 @@ def _rule_descriptor(code: str, context, severity: Severity) -> dict:
     }
 
 
-def _line_text(root: Path, relative: str, line: int, cache: dict) -> str:
-    if relative not in cache:
-        try:
-            cache[relative] = (root / relative).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            cache[relative] = []
-    lines = cache[relative]
-    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
-
-
 def render(result: LintResult, context) -> str:
     # Every catalog rule is described, so code scanning can show the help of any rule.
     rules = [_rule_descriptor(code, context, Severity.WARNING) for code in sorted(context.catalog.rules)]
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     results = []
-    lines_cache: dict = {}
+    source_lines = SourceLines(context.root)
     occurrences: dict[tuple, int] = defaultdict(int)
     for finding in result.findings:
         severity = finding.severity or Severity.WARNING
@@ -69,7 +58,8 @@ def render(result: LintResult, context) -> str:
         if finding.end_column:
             region["endColumn"] = finding.end_column
         # Fingerprint the code of the line, not its number, so moving code keeps the identity.
-        text = _line_text(context.root, finding.path, finding.line, lines_cache)
+        lines = source_lines(finding.path)
+        text = lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
         key = (finding.code, finding.path, text)
         occurrences[key] += 1
         digest = hashlib.sha256("\0".join(key).encode()).hexdigest()[:16]

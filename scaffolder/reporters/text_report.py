@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from pathlib import Path
 
 from scaffolder.findings import LintResult, Severity
+from scaffolder.reporters import SourceLines
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _CONTEXT_LINES = 1
-
-
-def _source_lines(root: Path, relative: str, cache: dict) -> list[str]:
-    if relative not in cache:
-        try:
-            cache[relative] = (root / relative).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            cache[relative] = []
-    return cache[relative]
 
 
 def _frame(lines: list[str], line: int, column: int) -> list[tuple[str, str]]:
@@ -41,7 +32,7 @@ def render(result: LintResult, context, color: bool = False) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False, soft_wrap=True)
-    cache: dict = {}
+    source_lines = SourceLines(context.root)
     for finding in result.findings:
         severity = finding.severity or Severity.WARNING
         head = Text()
@@ -51,7 +42,7 @@ def render(result: LintResult, context, color: bool = False) -> str:
         head.append(f" [{severity.value}] ", style=_STYLE[severity])
         head.append(finding.message)
         console.print(head)
-        for text, style in _frame(_source_lines(context.root, finding.path, cache), finding.line, finding.column):
+        for text, style in _frame(source_lines(finding.path), finding.line, finding.column):
             console.print(Text(text, style=style))
         if finding.fix:
             kind = "safe fix" if finding.fix.safe else "unsafe fix"
