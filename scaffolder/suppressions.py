@@ -18,7 +18,7 @@ _MARKER_BY_SUFFIX = {
     ".py": _HASH, ".sh": _HASH, ".toml": _HASH, ".yml": _HASH, ".yaml": _HASH, ".properties": _HASH,
     ".txt": _HASH, ".cfg": _HASH, ".ini": _HASH, ".dockerfile": _HASH, ".env": _HASH,
     ".js": _SLASHES, ".mjs": _SLASHES, ".cjs": _SLASHES, ".ts": _SLASHES, ".mts": _SLASHES,
-    ".cts": _SLASHES, ".go": _SLASHES, ".java": _SLASHES, ".jsonc": _SLASHES,
+    ".cts": _SLASHES, ".jsx": _SLASHES, ".tsx": _SLASHES, ".go": _SLASHES, ".java": _SLASHES, ".jsonc": _SLASHES,
 }
 _MARKER_BY_NAME = {"Dockerfile": _HASH, "Procfile": _HASH, ".dockerignore": _HASH, ".gitignore": _HASH}
 
