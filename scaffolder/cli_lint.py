@@ -33,6 +33,20 @@ def register(commands) -> None:
     lint.add_argument("--no-hadolint", action="store_true", help="do not run hadolint on Dockerfiles")
     lint.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: the number of cores)")
     lint.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text report")
+    lint.add_argument("--no-cache", action="store_true", help="check every service again instead of reusing "
+                      "results for unchanged files")
+    lint.add_argument("--cache-dir", type=Path, metavar="DIR",
+                      help="where to keep the cache (default: .scaffolder_cache in the current folder, or "
+                      "$SCAFFOLDER_CACHE_DIR)")
+    lint.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="report only findings that are not recorded in FILE (see --write-baseline)")
+    lint.add_argument("--write-baseline", type=Path, metavar="FILE",
+                      help="record today's findings in FILE and exit 0; later runs with --baseline FILE "
+                      "report only new ones")
+    lint.add_argument("--add-suppressions", action="store_true",
+                      help="write an inline `scaffolder: ignore[CODE]` above each finding's line and exit 0")
+    lint.add_argument("--verbose", "-v", action="store_true",
+                      help="say on stderr how many services were checked, taken from the cache, and how long it took")
     lint.set_defaults(handler=run_lint)
 
     rules = commands.add_parser("rules", help="list every rule", description="List every rule: code, name, severity, fix, summary.")
@@ -73,8 +87,6 @@ def _load_settings(args, catalog):
 
 def run_lint(args) -> int:
     from scaffolder.catalog import CatalogError, default_catalog
-    from scaffolder.engine import CheckError, LintOptions, default_jobs, lint
-    from scaffolder.reporters import ReportContext, render
 
     for path in args.paths:
         if not path.exists():
@@ -83,53 +95,138 @@ def run_lint(args) -> int:
         raise UsageError(f"--config {args.config}: no such file")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    exclusive = [flag for flag, on in (("--write-baseline", args.write_baseline), ("--baseline", args.baseline),
+                                       ("--add-suppressions", args.add_suppressions)) if on]
+    if len(exclusive) > 1:
+        raise UsageError(f"{' and '.join(exclusive)} cannot be used together")
     try:
         catalog = default_catalog()
     except CatalogError as error:
         raise UsageError(f"the rule catalog is broken: {error}") from None
     settings = _load_settings(args, catalog)
     root = Path.cwd()
-    options = LintOptions(settings=settings, catalog=catalog, report_root=root,
-                          config_file=args.config.resolve() if args.config else None,
-                          jobs=args.jobs or default_jobs())
+    known = _load_baseline(args.baseline) if args.baseline else None
+    options = _lint_options(args, settings, catalog, root)
+    result = _run(args, options)
+
+    if args.write_baseline is not None:
+        return _write_baseline(args.write_baseline, result, root)
+    if args.add_suppressions:
+        return _add_suppressions(result, root)
+    if known is not None:
+        from scaffolder.baseline import new_findings
+
+        result.findings, hidden = new_findings(result.findings, known, root)
+        if hidden:
+            print(f"scaffolder: {hidden} finding(s) recorded in {args.baseline} not shown", file=sys.stderr)
+    return _report(args, result, catalog, settings, root)
+
+
+def _lint_options(args, settings, catalog, root: Path):
+    from scaffolder.engine import LintOptions, default_jobs
+
+    return LintOptions(settings=settings, catalog=catalog, report_root=root,
+                       config_file=args.config.resolve() if args.config else None,
+                       jobs=args.jobs or default_jobs(), cache=_cache(args, settings, root))
+
+
+def _cache(args, settings, root: Path):
+    if args.no_cache:
+        return None
+    from scaffolder.cache import ResultCache, default_folder, run_key
+
+    config_text = args.config.read_bytes() if args.config else b""
+    hadolint = ""
+    if settings.hadolint:
+        from scaffolder.checks.hadolint import hadolint_binary
+        from scaffolder.engine import CheckError
+
+        try:
+            binary = hadolint_binary()
+            hadolint = f"{binary}:{binary.stat().st_size}:{binary.stat().st_mtime_ns}"
+        except CheckError:
+            return None  # the run will stop with hadolint's own message
+    key = run_key(repr(settings), root, config_text, hadolint)
+    return ResultCache((args.cache_dir or default_folder(root)).resolve(), key)
+
+
+def _run(args, options):
+    """Lint, with a progress bar on a terminal when the run is long, and the figures on --verbose."""
+    import time
+
+    from scaffolder import progress
+    from scaffolder.engine import CheckError, lint
+
+    started = time.monotonic()
+    bar = progress.DelayedProgress() if progress.wanted() else None
     try:
-        result = lint(args.paths, options)
+        result = lint(args.paths, options, progress=bar)
     except CheckError as error:
         raise UsageError(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.close()
     if result.services == 0:
         print("scaffolder: no CloudBase Run service found", file=sys.stderr)
+    if args.verbose:
+        print(f"scaffolder: {result.services} service(s), {result.files} file(s): "
+              f"{result.services - result.cached} checked, {result.cached} from the cache, "
+              f"{options.jobs} job(s), {time.monotonic() - started:.2f} s", file=sys.stderr)
+    return result
+
+
+def _report(args, result, catalog, settings, root: Path) -> int:
+    from scaffolder.reporters import ReportContext, render
+
     context = ReportContext(catalog=catalog, root=root, fail_on=settings.fail_on.value)
     color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
                                        and "NO_COLOR" not in os.environ)
     report = render(args.format, result, context, color=color)
     if args.output is not None:
-        _write_atomically(args.output, report)
+        _write_report(args.output, report)
     else:
         sys.stdout.write(report)
     failing = [f for f in result.findings if f.severity is not None and f.severity.rank >= settings.fail_on.rank]
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a report is never half-written."""
-    import tempfile
+def _load_baseline(path: Path):
+    from scaffolder.baseline import BaselineError, load
+
+    try:
+        return load(path)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
+
+
+def _write_baseline(path: Path, result, root: Path) -> int:
+    from scaffolder.baseline import write
+
+    if not path.resolve().parent.is_dir():
+        raise UsageError(f"--write-baseline {path}: folder {path.resolve().parent} does not exist")
+    write(path.resolve(), result.findings, root)
+    print(f"scaffolder: recorded {len(result.findings)} finding(s) in {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_suppressions(result, root: Path) -> int:
+    from scaffolder.suppression_writer import add_suppressions
+
+    report = add_suppressions(result.findings, root)
+    print(f"scaffolder: added suppressions for {report.added} finding(s) in {report.files} file(s)",
+          file=sys.stderr)
+    for reason in report.skipped:
+        print(f"scaffolder: not suppressed: {reason}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_report(path: Path, text: str) -> None:
+    from scaffolder.atomic import write_text_atomically
 
     path = path.resolve()
-    if path.exists() and not path.is_file():  # /dev/null, a pipe: nothing to replace, write straight
-        with open(path, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        return
     if not path.parent.is_dir():
         raise UsageError(f"--output {path}: folder {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_text_atomically(path, text)
 
 
 def run_rules(args) -> int:

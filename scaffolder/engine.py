@@ -1,16 +1,21 @@
 """Runs the checks over services and turns raw findings into the reported ones.
 
-Order of work per service: start slow external checks (hadolint), run the in-process checks,
-collect the external ones, then apply settings (select, ignore, per-file ignores, severities) and
-inline suppressions. Services are independent, so they are spread over worker processes; the
-result is sorted, so it is identical whatever the worker count.
+Order of work:
+1. discover the services; take those whose files, settings and tool are unchanged from the cache;
+2. start hadolint on the remaining services' Dockerfiles (subprocesses, `jobs` at a time);
+3. run the in-process checks on the remaining services, spread over `jobs` worker processes (each
+   worker also parses the inline suppressions of the files its checks read);
+4. collect hadolint, then apply settings (select, ignore, per-file ignores, severities) and inline
+   suppressions per service, and store each service's findings in the cache.
+The result is sorted, so it is identical whatever the worker count and whatever came from the cache.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffolder.catalog import Catalog
@@ -18,10 +23,12 @@ from scaffolder.checks import load_checks
 from scaffolder.findings import Finding, LintResult, Severity
 from scaffolder.project import Service, UnparsableFile, discover_services
 from scaffolder.settings import Settings
-from scaffolder.suppressions import find_suppression, parse_suppressions
+from scaffolder.suppressions import Suppression, find_suppression, parse_suppressions
 
 PARSE_ERROR, UNUSED_SUPPRESSION, UNKNOWN_SUPPRESSION = "CBR001", "CBR002", "CBR003"
 ENGINE_CODES = frozenset({PARSE_ERROR, UNUSED_SUPPRESSION, UNKNOWN_SUPPRESSION})
+
+Progress = Callable[[int, int], None]  # (services done, services in all)
 
 
 class CheckError(Exception):
@@ -35,47 +42,127 @@ class LintOptions:
     report_root: Path
     config_file: Path | None = None
     jobs: int = 1
+    cache: object | None = None  # a cache.ResultCache, or None for no cache
+
+
+@dataclass
+class ServiceOutcome:
+    """What a worker sends back for one service: raw findings and the suppressions in the files
+    its checks read (keyed by path)."""
+
+    raw: list[Finding]
+    suppressions: dict[str, list[Suppression]] = field(default_factory=dict)
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def lint(paths: list[Path], options: LintOptions) -> LintResult:
+def lint(paths: list[Path], options: LintOptions, progress: Progress | None = None) -> LintResult:
     services = discover_services(paths, options.config_file)
     result = LintResult(services=len(services), files=sum(len(service.files) for service in services))
-    if options.jobs > 1 and len(services) > 1:
-        workers = min(options.jobs, len(services))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunks = pool.map(_lint_service, services, [options] * len(services), chunksize=max(1, len(services) // (workers * 8)))
-            findings = [finding for chunk in chunks for finding in chunk]
-    else:
-        findings = [finding for service in services for finding in _lint_service(service, options)]
+    findings: list[Finding] = []
+    todo: list[tuple[Service, str | None]] = []
+    for service in services:
+        key = options.cache.service_key(service.root, _key_files(service, options)) if options.cache else None
+        cached = options.cache.get(service.root, key) if key else None
+        if cached is None:
+            todo.append((service, key))
+        else:
+            findings.extend(cached)
+    result.cached = len(services) - len(todo)
+    if progress and result.cached:
+        progress(result.cached, len(services))
+
+    external = _start_external(options, [service for service, _ in todo])
+    try:
+        outcomes = _run_in_process(todo, options, external, progress, result.cached, len(services))
+        by_root = external.collect() if external else {}
+    finally:
+        if external:
+            external.close()
+    for (service, key), outcome in zip(todo, outcomes):
+        final = finalize(service, outcome.raw + by_root.get(service.root, []), options, outcome.suppressions)
+        if key:
+            options.cache.put(service.root, key, final)
+        findings.extend(final)
     result.findings = sorted(set(findings), key=lambda finding: finding.sort_key)
     return result
 
 
-def _lint_service(service: Service, options: LintOptions) -> list[Finding]:
+def _key_files(service: Service, options: LintOptions) -> list[Path]:
+    """Files whose content decides the service's findings: its own, a --config file, and the
+    .hadolint.yaml hadolint would use, which may sit above the service."""
+    files = [*service.files, *([service.config_file] if service.config_file else [])]
+    if options.settings.hadolint:
+        from scaffolder.checks.hadolint import find_config
+
+        config = find_config(service.root / "Dockerfile")
+        if config is not None and config not in service.files:
+            files.append(config)
+    return files
+
+
+def _start_external(options: LintOptions, services: list[Service]):
+    if not services or not options.settings.hadolint:
+        return None
+    from scaffolder.checks import hadolint
+
+    return hadolint.start_batch(services, options.jobs)
+
+
+def _run_in_process(todo, options: LintOptions, external, progress: Progress | None, done: int,
+                    total: int) -> list[ServiceOutcome]:
+    services = [service for service, _ in todo]
+    outcomes: list[ServiceOutcome] = []
+    if options.jobs > 1 and len(services) > 1:
+        workers = min(options.jobs, len(services))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunksize = max(1, min(16, len(services) // (workers * 8)))
+            for outcome in pool.map(check_service, services, [options] * len(services), chunksize=chunksize):
+                outcomes.append(outcome)
+                _tick(external, progress, done + len(outcomes), total)
+    else:
+        for service in services:
+            outcomes.append(check_service(service, options))
+            _tick(external, progress, done + len(outcomes), total)
+    return outcomes
+
+
+def _tick(external, progress: Progress | None, done: int, total: int) -> None:
+    if external:
+        external.pump()  # start the next hadolint chunk as soon as one finishes
+    if progress:
+        progress(done, total)
+
+
+def check_service(service: Service, options: LintOptions) -> ServiceOutcome:
+    """The in-process checks for one service, plus the suppressions of every file they read."""
     raw = run_checks(service, options)
-    return finalize(service, raw, options)
+    suppressions = {}
+    for path in {*(path for path in service.files if service.is_cached(path)), *(Path(f.path) for f in raw)}:
+        suppressions[str(path)] = _suppressions_in(service, path)
+    return ServiceOutcome(raw, suppressions)
+
+
+def _suppressions_in(service: Service, path: Path) -> list[Suppression]:
+    try:
+        text = service.read_text(path)
+    except UnparsableFile:
+        return []
+    return parse_suppressions(path.name, text)
 
 
 def _wanted(module, options: LintOptions) -> bool:
-    codes = module.CODES
-    if codes is None:  # hadolint: open-ended codes
-        return options.settings.hadolint
-    return any(options.settings.enabled(code, options.catalog) for code in codes)
+    return hasattr(module, "check") and any(options.settings.enabled(code, options.catalog)
+                                            for code in module.CODES)
 
 
 def run_checks(service: Service, options: LintOptions) -> list[Finding]:
-    modules = [module for module in load_checks() if _wanted(module, options)]
-    pending = [module.start(service) for module in modules if hasattr(module, "start")]
     findings: list[Finding] = []
-    for module in modules:
-        if not hasattr(module, "start"):
+    for module in load_checks():
+        if _wanted(module, options):
             findings.extend(_guarded(lambda: module.check(service)))
-    for collect in pending:
-        findings.extend(_guarded(collect))
     return findings
 
 
@@ -90,19 +177,17 @@ def unparsable(error: UnparsableFile) -> Finding:
     return Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
 
 
-def finalize(service: Service, raw: list[Finding], options: LintOptions) -> list[Finding]:
-    """Apply settings and suppressions; add findings about the suppressions themselves."""
+def finalize(service: Service, raw: list[Finding], options: LintOptions,
+             suppressions: dict[str, list[Suppression]]) -> list[Finding]:
+    """Apply settings and suppressions; add findings about the suppressions themselves.
+    `suppressions` holds those of the files the checks read; others are parsed here when needed."""
     settings, catalog = options.settings, options.catalog
     aliases = catalog.aliases()
-    suppressions_by_path: dict[str, list] = {}
+    suppressions_by_path = dict(suppressions)
 
-    def suppressions_for(path: str) -> list:
+    def suppressions_for(path: str) -> list[Suppression]:
         if path not in suppressions_by_path:
-            try:
-                text = service.read_text(Path(path))
-            except UnparsableFile:
-                text = ""
-            suppressions_by_path[path] = parse_suppressions(Path(path).name, text)
+            suppressions_by_path[path] = _suppressions_in(service, Path(path))
         return suppressions_by_path[path]
 
     kept: list[Finding] = []
@@ -116,11 +201,9 @@ def finalize(service: Service, raw: list[Finding], options: LintOptions) -> list
         kept.append(_resolved(finding, code, relative, options))
 
     # Every file a check read may hold suppressions; look at those that mention us.
-    for path in service.files:
-        if not service.is_cached(path):
-            continue
-        for suppression in suppressions_for(str(path)):
-            kept.extend(_suppression_findings(suppression, path, options))
+    for path in sorted(suppressions):
+        for suppression in suppressions_by_path[path]:
+            kept.extend(_suppression_findings(suppression, Path(path), options))
     return kept
 
 

@@ -27,11 +27,43 @@ _RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One change of a fix that `--fix` cannot work out from the finding's location alone.
+
+    action   target                          text                  old (checked before the edit)
+    json-set    JSON path from the file's top   the new value (JSON)  the current value (JSON)
+    json-rename JSON path of the member         the new key           -
+    json-delete JSON path of a member or item   -                     -
+    replace     (line, column), 1-based         the new text          the text there now
+    create      -                               the new file's text   -
+    append      -                               lines to add          -
+    `path` is the file to change when it is not the finding's own (absolute, as checks see it).
+    """
+
+    action: str
+    target: tuple = ()
+    text: str = ""
+    old: str = ""
+    path: str | None = None
+
+    def __post_init__(self):  # the result cache stores findings as JSON, which gives lists back
+        if not isinstance(self.target, tuple):
+            object.__setattr__(self, "target", tuple(self.target))
+
+
+@dataclass(frozen=True)
 class Fix:
-    """How a finding can be fixed; `safe` fixes never change behaviour beyond the finding."""
+    """How a finding can be fixed; `safe` fixes never change behaviour beyond the finding.
+    `edits` spell the change out where the fixer cannot derive it (scaffolder/fixes/)."""
 
     description: str
     safe: bool = True
+    edits: tuple[Edit, ...] = ()
+
+    def __post_init__(self):
+        if not isinstance(self.edits, tuple) or any(isinstance(edit, dict) for edit in self.edits):
+            edits = tuple(Edit(**edit) if isinstance(edit, dict) else edit for edit in self.edits)
+            object.__setattr__(self, "edits", edits)
 
 
 @dataclass(frozen=True)
@@ -57,3 +89,4 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     services: int = 0
     files: int = 0
+    cached: int = 0  # services whose findings came from the cache

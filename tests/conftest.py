@@ -42,3 +42,17 @@ def lint_files(tmp_path):
 
 def codes(findings) -> list[str]:
     return sorted({finding.code for finding in findings})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_the_checkout(tmp_path_factory):
+    """Commands the tests run keep their cache in a temporary folder, not in the checkout."""
+    import os
+
+    previous = os.environ.get("SCAFFOLDER_CACHE_DIR")
+    os.environ["SCAFFOLDER_CACHE_DIR"] = str(tmp_path_factory.mktemp("scaffolder-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SCAFFOLDER_CACHE_DIR", None)
+    else:
+        os.environ["SCAFFOLDER_CACHE_DIR"] = previous

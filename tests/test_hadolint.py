@@ -165,3 +165,56 @@ def test_unreadable_dockerfile_is_cbr001(tmp_path):
     findings = lint_tree(tmp_path, hadolint=True)
     assert [(f.code, f.path) for f in findings] == [("CBR001", "Dockerfile")]
     assert "UTF-8" in findings[0].message
+
+
+def _temporary_configs() -> set[str]:
+    import glob
+    import tempfile
+
+    return set(glob.glob(f"{tempfile.gettempdir()}/scaffolder-hadolint-*"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_many_services_in_chunks_each_with_its_own_config(tmp_path, monkeypatch, jobs):
+    """Dockerfiles are linted several to a process, grouped by the .hadolint.yaml that applies."""
+    from conftest import write_tree
+    from scaffolder.catalog import default_catalog
+    from scaffolder.engine import LintOptions, lint
+    from scaffolder.settings import Settings
+
+    monkeypatch.setattr(hadolint, "CHUNK_SIZE", 2)
+    (tmp_path / ".git").mkdir()
+    for index in range(5):
+        write_tree(tmp_path / "plain" / f"svc{index}", service())
+    for index in range(3):
+        write_tree(tmp_path / "team" / f"svc{index}", service())
+    (tmp_path / "team" / ".hadolint.yaml").write_text("ignored: [DL3008]\n", encoding="utf-8")
+    before = _temporary_configs()
+    options = LintOptions(settings=Settings(hadolint=True), catalog=default_catalog(), report_root=tmp_path,
+                          jobs=jobs)
+    found = lint([tmp_path], options).findings
+    by_service: dict[str, set[str]] = {}
+    for finding in found:
+        if finding.source == "hadolint":
+            by_service.setdefault(finding.path.rsplit("/", 1)[0], set()).add(finding.code)
+    assert sorted(by_service) == [f"plain/svc{i}" for i in range(5)] + [f"team/svc{i}" for i in range(3)]
+    assert all("DL3008" in by_service[f"plain/svc{i}"] for i in range(5))
+    assert all("DL3008" not in by_service[f"team/svc{i}"] and "DL3015" in by_service[f"team/svc{i}"]
+               for i in range(3))
+    assert _temporary_configs() == before
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell script stand-in")
+def test_failure_in_one_chunk_stops_the_run_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    from conftest import lint_tree
+
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(_script(tmp_path, "sleep 0.2\necho 'hadolint: boom' >&2\nexit 1\n")))
+    monkeypatch.setattr(hadolint, "CHUNK_SIZE", 1)
+    tree = tmp_path / "tree"
+    for index in range(4):
+        (tree / f"svc{index}").mkdir(parents=True)
+    before = _temporary_configs()
+    with pytest.raises(CheckError, match="boom"):
+        lint_tree(tree, {f"svc{index}/{name}": text for index in range(4) for name, text in service().items()},
+                  hadolint=True)
+    assert _temporary_configs() == before
