@@ -1,205 +1,308 @@
-"""Benchmark `scaffolder lint` on a generated corpus of services, next to hadolint alone.
+"""Benchmark scaffolder against the targets of docs/performance.md.
 
-    python bench/lint_speed.py                      # 200 services, 3 runs each
-    python bench/lint_speed.py --services 500 --runs 5 --jobs 2
+    python bench/lint_speed.py                    # every case, 500-service corpus
+    python bench/lint_speed.py --cases one,help   # some cases only
+    python bench/lint_speed.py --services 100     # a smaller corpus for a quick look
 
-It prints figures (min / median / max wall time, files and source lines per second, peak memory
-of the largest process); it asserts nothing. The corpus is generated deterministically from --seed
-under bench/.corpus/ (git-ignored), so a rerun measures the same input.
+Every case runs the real command several times in fresh processes and prints min / median / max
+wall time and the figure the target is about; nothing is asserted. The corpus (bench/corpus.py) is
+generated from --seed under bench/.corpus/ (git-ignored), so a rerun measures the same input.
+Peak memory is the largest sum of resident memory over the command's process tree, sampled from
+/proc every 20 ms. checkov is installed into bench/.checkov-venv (git-ignored) on first use.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import corpus
+
 HERE = Path(__file__).resolve().parent
-
-PY_APP = '''import os
-
-from flask import Flask
-
-app = Flask(__name__)
-{extra}
-
-@app.get("/healthz")
-def health():
-    return {{"ok": True, "service": "{name}"}}
+PYTHON = sys.executable
+SCAFFOLDER = [PYTHON, "-m", "scaffolder"]
+HADOLINT = str(Path(PYTHON).parent / "hadolint")
+CASES = ("help", "one", "checkov", "corpus", "jobs", "scaling", "cache", "new")
 
 
-if __name__ == "__main__":
-    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "{port}")))
-'''
-PY_MODULE = '''"""Helpers for {name}."""
+# ---- measuring ---------------------------------------------------------------------------------------
+class TreeMemory:
+    """Peak of the summed RSS of a process and its descendants, sampled from /proc."""
 
-import json
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
 
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            self._stop.wait(0.02)
 
-def handler_{index}(payload):
-    data = json.loads(payload)
-    total = 0
-    for key, value in sorted(data.items()):
-        if isinstance(value, int):
-            total += value
-    return {{"total": total, "keys": len(data)}}
-'''
-NODE_APP = '''const http = require("http");
-
-const port = Number(process.env.PORT || {port});
-http.createServer((req, res) => {{
-  res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify({{ ok: true, service: "{name}" }}));
-}}).listen(port, "0.0.0.0");
-'''
-GO_APP = '''package main
-
-import (
-\t"net/http"
-\t"os"
-)
-
-func main() {{
-\tport := os.Getenv("PORT")
-\tif port == "" {{
-\t\tport = "{port}"
-\t}}
-\thttp.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {{ w.Write([]byte("ok {name}")) }})
-\thttp.ListenAndServe(":"+port, nil)
-}}
-'''
-JAVA_APP = '''import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
-
-public class App {{
-    public static void main(String[] args) throws Exception {{
-        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "{port}"));
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-        server.createContext("/healthz", exchange -> {{ exchange.sendResponseHeaders(200, -1); exchange.close(); }});
-        server.start(); // {name}
-    }}
-}}
-'''
-DOCKERFILES = {
-    "python": "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\n"
-              "COPY . .\nENV PORT={port}\nEXPOSE {port}\nUSER nobody\nLABEL service={name}\nCMD [\"python\", \"app.py\"]\n",
-    "node": "FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nCOPY . .\nENV PORT={port}\n"
-            "EXPOSE {port}\nUSER node\nLABEL service={name}\nCMD [\"node\", \"server.js\"]\n",
-    "go": "FROM golang:1.22-bookworm AS build\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\n"
-          "RUN CGO_ENABLED=0 go build -o /server .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /server /server\n"
-          "ENV PORT={port}\nEXPOSE {port}\nLABEL service={name}\nUSER nonroot\nCMD [\"/server\"]\n",
-    "java": "FROM eclipse-temurin:17-jdk AS build\nWORKDIR /src\nCOPY App.java ./\nRUN javac App.java\n"
-            "FROM eclipse-temurin:17-jre\nWORKDIR /app\nCOPY --from=build /src/App.class ./\nENV PORT={port}\nEXPOSE {port}\n"
-            "LABEL service={name}\nUSER nobody\nCMD [\"java\", \"App\"]\n",
-}
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
 
 
-def build_corpus(root: Path, services: int, seed: int) -> None:
-    rng = random.Random(seed)
-    if root.exists():
-        shutil.rmtree(root)
-    languages = ["python", "node", "go", "java"]
-    for index in range(services):
-        language = languages[index % 4]
-        name = f"svc-{index:04d}"
-        port = rng.choice([8080, 8000, 3000, 9000])
-        folder = root / language / name
-        folder.mkdir(parents=True)
-        (folder / "Dockerfile").write_text(DOCKERFILES[language].format(port=port, name=name))
-        (folder / ".dockerignore").write_text(".git\n.env\nnode_modules\n")
-        cpu = rng.choice([0.25, 0.5, 1, 2])
-        config = {"envId": "bench-env", "cloudrun": {"name": name, "serverConfig": {
-            "Cpu": cpu, "Mem": cpu * 2, "MinNum": 0, "MaxNum": rng.randint(1, 10), "OpenAccessTypes": ["PUBLIC"],
-            "Port": port}}}
-        (folder / "cloudbaserc.json").write_text(json.dumps(config, indent=2) + "\n")
-        if language == "python":
-            (folder / "requirements.txt").write_text("flask==3.0.3\n")
-            (folder / "app.py").write_text(PY_APP.format(name=name, port=port, extra="# " + "x" * rng.randint(1, 40)))
-            for module in range(8):
-                (folder / f"helpers_{module}.py").write_text(PY_MODULE.format(name=name, index=module))
-        elif language == "node":
-            (folder / "package.json").write_text(json.dumps({"name": name, "version": "1.0.0", "main": "server.js"}))
-            (folder / "server.js").write_text(NODE_APP.format(name=name, port=port))
-        elif language == "go":
-            (folder / "go.mod").write_text(f"module example.com/{name}\n\ngo 1.22\n")
-            (folder / "main.go").write_text(GO_APP.format(name=name, port=port))
-        else:
-            (folder / "App.java").write_text(JAVA_APP.format(name=name, port=port))
+def _tree_rss(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stream:
+                fields = stream.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
 
 
-def corpus_size(root: Path) -> tuple[int, int, list[Path]]:
-    files = lines = 0
-    dockerfiles = []
-    for path in root.rglob("*"):
-        if path.is_file():
-            files += 1
-            if path.suffix in (".py", ".js", ".go", ".java"):
-                lines += path.read_text().count("\n")
-            if path.name == "Dockerfile":
-                dockerfiles.append(path)
-    return files, lines, sorted(dockerfiles)
+def run(command: list[str], cwd: Path | None = None, memory: bool = False) -> tuple[float, int, str]:
+    """(wall seconds, peak tree memory in bytes or 0, stderr)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = TreeMemory(process.pid) if memory else None
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    return elapsed, sampler.stop() if sampler else 0, stderr
 
 
-def timed(command: list[str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return times
+def repeat(action: Callable[[], float], runs: int) -> list[float]:
+    return [action() for _ in range(runs)]
 
 
-def hadolint_alone(dockerfiles: list[Path], jobs: int, runs: int) -> list[float]:
-    binary = str(Path(sys.executable).parent / "hadolint")
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        with ThreadPoolExecutor(jobs) as pool:
-            list(pool.map(lambda path: subprocess.run([binary, "--no-fail", "-f", "json", str(path)],
-                                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), dockerfiles))
-        times.append(time.perf_counter() - start)
-    return times
+def stats(times: list[float]) -> str:
+    return (f"min {min(times) * 1000:8.0f} ms  median {statistics.median(times) * 1000:8.0f} ms  "
+            f"max {max(times) * 1000:8.0f} ms")
 
 
-def describe(label: str, times: list[float], files: int, lines: int) -> None:
-    median = statistics.median(times)
-    print(f"{label:<34} min {min(times):7.3f}s  median {median:7.3f}s  max {max(times):7.3f}s  "
-          f"{files / median:9.0f} files/s  {lines / median:10.0f} source lines/s")
+def row(label: str, times: list[float], note: str = "") -> float:
+    print(f"  {label:<46} {stats(times)}  {note}")
+    return statistics.median(times)
+
+
+def verdict(text: str, met: bool) -> None:
+    print(f"  -> {text}: {'met' if met else 'NOT met'}")
+
+
+# ---- the cases -----------------------------------------------------------------------------------------
+def lint_command(path: Path, *flags: str) -> list[str]:
+    return [*SCAFFOLDER, "lint", "--format", "json", "-o", os.devnull, *flags, str(path)]
+
+
+def hadolint_per_file(dockerfiles: list[Path], jobs: int) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda path: subprocess.run([HADOLINT, "--no-fail", "-f", "json", str(path)],
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+                      dockerfiles))
+    return time.perf_counter() - started
+
+
+def hadolint_batched(dockerfiles: list[Path], jobs: int) -> float:
+    """hadolint the way scaffolder runs it: 64 Dockerfiles per process, `jobs` processes at a time."""
+    chunks = [dockerfiles[index:index + 64] for index in range(0, len(dockerfiles), 64)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(lambda chunk: subprocess.run([HADOLINT, "--no-fail", "-f", "json", *map(str, chunk)],
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), chunks))
+    return time.perf_counter() - started
+
+
+def case_help(args, work: Path) -> None:
+    print("scaffolder --help")
+    median = row("scaffolder --help", repeat(lambda: run([*SCAFFOLDER, "--help"])[0], args.runs * 2))
+    verdict(f"<= 150 ms ({median * 1000:.0f} ms)", median <= 0.150)
+
+
+def generated_service(work: Path) -> Path:
+    target = work / "one" / "svc"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([*SCAFFOLDER, "new", "container", str(target), "--defaults"], check=True,
+                       stdout=subprocess.DEVNULL)
+    return target
+
+
+def case_one(args, work: Path) -> None:
+    service = generated_service(work)
+    print(f"one generated service, cold process, no cache ({service})")
+    ours = row("scaffolder lint --no-cache", repeat(lambda: run(lint_command(service, "--no-cache"))[0], args.runs * 2))
+    alone = row("hadolint Dockerfile", repeat(lambda: run([HADOLINT, str(service / "Dockerfile")])[0], args.runs * 2))
+    verdict(f"<= 300 ms ({ours * 1000:.0f} ms)", ours <= 0.300)
+    verdict(f"<= 200 ms above hadolint alone (+{(ours - alone) * 1000:.0f} ms)", ours - alone <= 0.200)
+
+
+def checkov_binary(work: Path) -> Path | None:
+    venv = HERE / ".checkov-venv"
+    binary = venv / "bin" / "checkov"
+    if not binary.exists():
+        print("  installing checkov into bench/.checkov-venv (once) ...", flush=True)
+        subprocess.run([PYTHON, "-m", "venv", str(venv)], check=True)
+        installed = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "checkov"], capture_output=True,
+                                   text=True)
+        if installed.returncode != 0:
+            print(f"  checkov could not be installed: {installed.stderr.strip().splitlines()[-1:]}")
+            return None
+    return binary
+
+
+def case_checkov(args, work: Path) -> None:
+    service = generated_service(work)
+    print("against checkov's Dockerfile checks, same generated service")
+    binary = checkov_binary(work)
+    if binary is None:
+        return
+    command = [str(binary), "-f", str(service / "Dockerfile"), "--framework", "dockerfile", "--quiet", "--compact",
+               "-o", "json", "--skip-download"]
+    print("  " + " ".join(command))
+    theirs = row("checkov -f Dockerfile --framework dockerfile", repeat(lambda: run(command)[0], args.runs))
+    ours = row("scaffolder lint --no-cache", repeat(lambda: run(lint_command(service, "--no-cache"))[0], args.runs))
+    verdict(f">= 15 times faster ({theirs / ours:.1f} times)", theirs / ours >= 15)
+
+
+def corpus_at(args, services: int) -> tuple[Path, tuple]:
+    root = HERE / ".corpus" / f"{services}-{args.seed}"
+    stamp = root / ".complete"
+    if not stamp.exists():
+        corpus.build(root, services, args.seed)
+        stamp.write_text("")
+    return root, corpus.measure(root)
+
+
+def describe_corpus(root: Path, size: tuple) -> None:
+    files, sources, lines, dockerfiles = size
+    print(f"  corpus {root.relative_to(HERE.parent)}: {files} files, {sources} source files, {lines} source lines, "
+          f"{len(dockerfiles)} Dockerfiles")
+
+
+def case_corpus(args, work: Path) -> None:
+    root, size = corpus_at(args, args.services)
+    _, _, lines, dockerfiles = size
+    print(f"corpus of {args.services} services, cold, no cache, --jobs {args.jobs}")
+    describe_corpus(root, size)
+    peaks: list[int] = []
+
+    def whole() -> float:
+        elapsed, peak, _ = run(lint_command(root, "--no-cache", "--jobs", str(args.jobs)), memory=True)
+        peaks.append(peak)
+        return elapsed
+
+    ours = row("scaffolder lint (all checks)", repeat(whole, args.runs))
+    checks_only = row("scaffolder lint --no-hadolint (source + config)",
+                      repeat(lambda: run(lint_command(root, "--no-cache", "--no-hadolint", "--jobs",
+                                                      str(args.jobs)))[0], args.runs))
+    per_file = row(f"hadolint alone, one process per file, {args.jobs} at a time",
+                   repeat(lambda: hadolint_per_file(dockerfiles, args.jobs), args.runs))
+    batched = row(f"hadolint alone, 64 files per process, {args.jobs} at a time",
+                  repeat(lambda: hadolint_batched(dockerfiles, args.jobs), args.runs))
+    rate = lines / checks_only
+    verdict(f"whole run within 1.2 x hadolint alone, one process per file ({ours / per_file:.2f} x)",
+            ours <= 1.2 * per_file)
+    verdict(f"whole run within 1.2 x hadolint alone, batched like scaffolder ({ours / batched:.2f} x)",
+            ours <= 1.2 * batched)
+    verdict(f"source and config checks >= 150,000 lines/s ({rate:,.0f} lines/s end to end)", rate >= 150_000)
+    peak = max(peaks) / 2**20
+    verdict(f"peak memory <= 200 MB ({peak:.0f} MiB, summed over the process tree)", peak <= 200)
+
+
+def case_jobs(args, work: Path) -> None:
+    root, size = corpus_at(args, args.services)
+    print(f"corpus of {args.services} services: 1 worker against 2")
+    one = row("--jobs 1", repeat(lambda: run(lint_command(root, "--no-cache", "--jobs", "1"))[0], args.runs))
+    two = row("--jobs 2", repeat(lambda: run(lint_command(root, "--no-cache", "--jobs", "2"))[0], args.runs))
+    verdict(f">= 1.6 times faster with 2 ({one / two:.2f} times)", one / two >= 1.6)
+
+
+def case_scaling(args, work: Path) -> None:
+    print(f"scaling, cold, no cache, --jobs {args.jobs}")
+    medians = {}
+    for services in (args.services // 2, args.services, args.services * 2):
+        root, size = corpus_at(args, services)
+        medians[services] = row(f"{services} services ({size[2]} source lines)",
+                                repeat(lambda: run(lint_command(root, "--no-cache", "--jobs", str(args.jobs)))[0],
+                                       args.runs))
+    ratio = medians[args.services * 2] / medians[args.services]
+    verdict(f"{args.services * 2} within 2.2 x of {args.services} ({ratio:.2f} x)", ratio <= 2.2)
+
+
+def case_cache(args, work: Path) -> None:
+    root, size = corpus_at(args, args.services)
+    cache_dir = work / "cache"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    command = lint_command(root, "--cache-dir", str(cache_dir), "--jobs", str(args.jobs), "-v")
+    print(f"corpus of {args.services} services with the cache in {cache_dir}")
+    cold = []
+    for _ in range(args.runs):
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        cold.append(run(command)[0])
+    cold_median = row("cold (empty cache)", cold)
+    warm_median = row("warm (nothing changed)", repeat(lambda: run(command)[0], args.runs))
+    verdict(f"warm <= 20% of cold ({warm_median / cold_median:.0%})", warm_median <= 0.2 * cold_median)
+    changed = next(root.rglob("*.py"))
+    original = changed.read_bytes()
+    try:
+        changed.write_bytes(original + b"\n# changed by the benchmark\n")
+        elapsed, _, stderr = run(command)
+        line = next((text for text in stderr.splitlines() if "from the cache" in text), stderr.strip())
+        print(f"  one file changed ({changed.relative_to(root)}): {elapsed * 1000:.0f} ms; {line}")
+        verdict("only that file's service is re-checked", " 1 checked," in line)
+    finally:
+        changed.write_bytes(original)
+
+
+def case_new(args, work: Path) -> None:
+    print("scaffolder new container x --defaults")
+
+    def once() -> float:
+        target = Path(tempfile.mkdtemp(dir=work)) / "x"
+        elapsed = run([*SCAFFOLDER, "new", "container", str(target), "--defaults"])[0]
+        shutil.rmtree(target.parent)
+        return elapsed
+
+    median = row("scaffolder new container x --defaults", repeat(once, args.runs * 2))
+    verdict(f"<= 1.0 s ({median:.2f} s)", median <= 1.0)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--services", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--services", type=int, default=500, help="corpus size (scaling uses half and double)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, from {', '.join(CASES)}")
     args = parser.parse_args()
-
-    corpus = HERE / ".corpus" / f"{args.services}-{args.seed}"
-    build_corpus(corpus, args.services, args.seed)
-    files, lines, dockerfiles = corpus_size(corpus)
-    print(f"corpus: {corpus} — {args.services} services, {files} files, {lines} source lines, "
-          f"{len(dockerfiles)} Dockerfiles; {args.runs} runs each, --jobs {args.jobs}")
-
-    scaffolder = [sys.executable, "-m", "scaffolder", "lint", "--format", "json", "-o", os.devnull,
-                  "--jobs", str(args.jobs), str(corpus)]
-    print("commands:\n  " + " ".join(scaffolder) + "\n  " + " ".join(scaffolder) + " --no-hadolint")
-    describe("scaffolder lint", timed(scaffolder, args.runs), files, lines)
-    describe("scaffolder lint --no-hadolint", timed([*scaffolder, "--no-hadolint"], args.runs), files, lines)
-    describe(f"hadolint alone ({args.jobs} at a time)", hadolint_alone(dockerfiles, args.jobs, args.runs),
-             len(dockerfiles), 0)
-    describe("scaffolder --help", timed([sys.executable, "-m", "scaffolder", "--help"], args.runs), 1, 0)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"peak memory of the largest process run: {peak_kib / 1024:.0f} MiB")
+    chosen = [case.strip() for case in args.cases.split(",") if case.strip()]
+    unknown = sorted(set(chosen) - set(CASES))
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs per measurement, "
+          f"seed {args.seed}\ncommand: {' '.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])}\n")
+    with tempfile.TemporaryDirectory(prefix="scaffolder-bench-") as temporary:
+        for case in chosen:
+            globals()[f"case_{case}"](args, Path(temporary))
+            print()
     return 0
 
 

@@ -591,3 +591,31 @@ def test_seed_python_example_with_wrong_mem(tmp_path):
     assert [(f.code, f.path) for f in deploy] == [("CBR401", "cloudbaserc.json")]
     assert deploy[0].line == line_of((tmp_path / "cloudbaserc.json").read_text(), '"Mem"')
     assert "Mem" in deploy[0].message and "set Mem to 1" in deploy[0].message
+
+
+# ---- the quick path that skips pydantic for plainly valid configs --------------------------------
+def test_quick_path_agrees_with_the_model():
+    """Whatever the quick path calls plainly valid, the pydantic model accepts too."""
+    import itertools
+    import random
+
+    from scaffolder.server_config_model import FIELDS, validate_server_config
+    from scaffolder.server_config_shape import PLAIN_FIELDS, plainly_valid
+
+    assert set(PLAIN_FIELDS) <= set(FIELDS)
+    values = [None, True, False, 0, 1, 2, -1, 0.5, 1.0, 2.5, 65535, 65536, float("nan"), "", "1", "open",
+              "close", "OPEN", "PUBLIC", [], ["PUBLIC"], ["python", "app.py"], [1], [None], {}, {"A": "b"}]
+    rng = random.Random(7)
+    plain = 0
+    for name, value in itertools.product(PLAIN_FIELDS, values):
+        config = {name: value}
+        if plainly_valid(config):
+            plain += 1
+            assert validate_server_config(config) == [], config
+    for _ in range(3000):
+        config = {name: rng.choice(values) for name in rng.sample(sorted(PLAIN_FIELDS), rng.randint(1, 6))}
+        if plainly_valid(config):
+            plain += 1
+            assert validate_server_config(config) == [], config
+    assert plain > 300  # the quick path does take the common case
+    assert not plainly_valid({"Memory": 2}) and not plainly_valid({"PolicyDetails": []})
