@@ -14,14 +14,29 @@ import os
 import re
 import shlex
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-
-import dockerfile
+from typing import TYPE_CHECKING
 
 from scaffolder.project import Service, UnparsableFile
 
-Command = dockerfile.Command
-KNOWN_INSTRUCTIONS = frozenset(name.upper() for name in dockerfile.all_cmds())
+if TYPE_CHECKING:
+    from dockerfile import Command
+else:
+    Command = tuple  # buildkit's Command is a namedtuple; here the name only serves annotations
+@cache
+def buildkit():
+    """buildkit's parser (the `dockerfile` package), imported on first use: it is a Go library,
+    and the Go runtime it starts on import does not survive fork(), which the engine uses to start
+    its workers. See engine._pool_context."""
+    import dockerfile
+
+    return dockerfile
+
+
+@cache
+def known_instructions() -> frozenset[str]:
+    return frozenset(name.upper() for name in buildkit().all_cmds())
 DEFAULT_SHELL = ("/bin/sh", "-c")
 _SYNTAX_DIRECTIVE = re.compile(r"^\s*#\s*syntax\s*=\s*(?P<ref>\S+)", re.I)
 
@@ -269,8 +284,8 @@ def parse(service: Service) -> DockerfileModel | None:
 
 def parse_text(path: Path, text: str) -> DockerfileModel:
     try:
-        instructions = tuple(dockerfile.parse_string(text))
-    except dockerfile.GoParseError as error:
+        instructions = tuple(buildkit().parse_string(text))
+    except buildkit().GoParseError as error:
         message = str(error)
         raise UnparsableFile(path, f"Dockerfile syntax error: {message}", _error_line(text, message)) from None
     lines = tuple(text.splitlines())
@@ -285,8 +300,8 @@ def _error_line(text: str, message: str) -> int:
     lines = text.splitlines(keepends=True)
     for count in range(1, len(lines) + 1):
         try:
-            dockerfile.parse_string("".join(lines[:count]))
-        except dockerfile.GoParseError as error:
+            buildkit().parse_string("".join(lines[:count]))
+        except buildkit().GoParseError as error:
             if str(error) == message:
                 return count
     return 1
@@ -301,7 +316,7 @@ def _check_instructions(path: Path, text: str, instructions: tuple[Command, ...]
     seen_from = False
     for instruction in instructions:
         keyword = instruction.cmd.upper()
-        if keyword not in KNOWN_INSTRUCTIONS:
+        if keyword not in known_instructions():
             raise UnparsableFile(path, f"unknown instruction {instruction.cmd!r}: docker build refuses it",
                                  instruction.start_line)
         if keyword == "FROM":

@@ -117,7 +117,7 @@ def _run_in_process(todo, options: LintOptions, external, progress: Progress | N
     outcomes: list[ServiceOutcome] = []
     if options.jobs > 1 and len(services) > 1:
         workers = min(options.jobs, len(services))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
             chunksize = max(1, min(16, len(services) // (workers * 8)))
             for outcome in pool.map(check_service, services, [options] * len(services), chunksize=chunksize):
                 outcomes.append(outcome)
@@ -127,6 +127,19 @@ def _run_in_process(todo, options: LintOptions, external, progress: Progress | N
             outcomes.append(check_service(service, options))
             _tick(external, progress, done + len(outcomes), total)
     return outcomes
+
+
+def _pool_context():
+    """fork: workers start at once with everything imported. But the Go runtime of buildkit's
+    Dockerfile parser does not survive fork(): once it is loaded here, fork workers can hang in
+    their first parse, so start them from a clean server process instead."""
+    import multiprocessing
+    import sys
+
+    if "dockerfile" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                                           else "spawn")
+    return multiprocessing.get_context("fork")
 
 
 def _tick(external, progress: Progress | None, done: int, total: int) -> None:

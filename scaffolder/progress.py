@@ -11,7 +11,8 @@ import time
 DELAY_SECONDS = 1.0
 
 
-def wanted(stream=sys.stderr) -> bool:
+def wanted(stream=None) -> bool:
+    stream = stream if stream is not None else sys.stderr  # looked up now: tests swap sys.stderr
     return stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
 
 

@@ -1,0 +1,63 @@
+"""The engine across worker processes: the same answer whatever --jobs, and workers that never
+hang on the Go-based Dockerfile parser."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken-service"
+TEMPLATES_MONOREPO = 12
+
+
+def monorepo(root: Path) -> Path:
+    for index in range(TEMPLATES_MONOREPO):
+        shutil.copytree(EXAMPLE, root / "services" / f"svc{index:02d}")
+    return root / "services"
+
+
+def lint_output(root: Path, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scaffolder", "lint", "--no-cache", "--format", "json", *flags,
+                           "services"], cwd=root, capture_output=True, text=True, timeout=300)
+
+
+def test_output_is_byte_identical_whatever_the_worker_count(tmp_path):
+    monorepo(tmp_path)
+    runs = [lint_output(tmp_path, "--jobs", str(jobs)) for jobs in (1, 2, 3)]
+    assert {run.returncode for run in runs} == {1}
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert runs[0].stdout.count('"code": "DL') > 0  # hadolint ran in every configuration
+
+
+def test_workers_do_not_hang_after_the_parent_loaded_the_go_parser(tmp_path):
+    """buildkit's parser starts a Go runtime that fork() breaks; the engine must not fork then."""
+    services = monorepo(tmp_path)
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from scaffolder.catalog import default_catalog
+        from scaffolder.dockerfile_model import buildkit
+        from scaffolder.engine import LintOptions, _pool_context, lint
+        from scaffolder.settings import Settings
+
+        buildkit().parse_string("FROM scratch\\n")  # the Go runtime is now running in this process
+        assert _pool_context().get_start_method() != "fork"
+        for _ in range(3):
+            options = LintOptions(settings=Settings(hadolint=False), catalog=default_catalog(),
+                                  report_root=Path({str(tmp_path)!r}), jobs=2)
+            result = lint([Path({str(services)!r})], options)
+            assert result.services == {TEMPLATES_MONOREPO}, result.services
+        print("done")
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0 and run.stdout.strip() == "done", run.stderr
+
+
+def test_fork_is_used_while_the_go_parser_is_not_loaded():
+    script = ("import sys; from scaffolder.engine import _pool_context; import scaffolder.checks.hadolint; "
+              "assert 'dockerfile' not in sys.modules; print(_pool_context().get_start_method())")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "fork", run.stderr
