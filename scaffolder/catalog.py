@@ -18,17 +18,21 @@ A rule file looks like:
     ```json title="cloudbaserc.json"
     ...
     ```
+    ### Fixed
+    ...                        (optional) the bad example's files after `scaffolder lint --fix`
     ### Good
     ...
 
 Every fence with a `title="path"` under a `### Bad` or `### Good` heading is one file of that
-example; the test suite writes each example to a folder and lints it.
+example; the test suite writes each example to a folder and lints it. A `### Fixed` heading right
+after a bad example holds the files `--fix` turns it into (with `--unsafe-fixes` when the rule's fix
+is unsafe or the heading says "unsafe"); only the files that change need to be there.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,7 +46,7 @@ FIX_KINDS = ("safe", "unsafe", "none")
 
 _FENCE = re.compile(r"^```(?P<lang>[\w+-]*)(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.M | re.S)
 _TITLE = re.compile(r'title="(?P<title>[^"]+)"')
-_EXAMPLE_HEADING = re.compile(r"^###\s+(?P<kind>Bad|Good)\b[^\n]*$", re.M)
+_EXAMPLE_HEADING = re.compile(r"^###\s+(?P<kind>Bad|Good|Fixed)\b[^\n]*$", re.M)
 
 
 class CatalogError(Exception):
@@ -54,6 +58,8 @@ class Example:
     kind: str  # "bad" or "good"
     title: str
     files: dict[str, str]
+    fixed: dict[str, str] | None = None  # a bad example's files after --fix (those that change)
+    fixed_title: str = ""  # the `### Fixed ...` heading, which may ask for --unsafe-fixes
 
 
 @dataclass(frozen=True)
@@ -104,9 +110,13 @@ def parse_examples(body: str) -> tuple[Example, ...]:
             title = _TITLE.search(fence.group("info"))
             if title:
                 files[title.group("title")] = fence.group("body")
-        examples.append(
-            Example(kind=heading.group("kind").lower(), title=heading.group(0)[4:].strip(), files=files)
-        )
+        title = heading.group(0)[4:].strip()
+        if heading.group("kind") == "Fixed":
+            if not examples or examples[-1].kind != "bad" or examples[-1].fixed is not None:
+                raise CatalogError(f"'### {title}' must follow a '### Bad' example")
+            examples[-1] = replace(examples[-1], fixed=files, fixed_title=title)
+            continue
+        examples.append(Example(kind=heading.group("kind").lower(), title=title, files=files))
     return tuple(examples)
 
 
@@ -125,6 +135,10 @@ def parse_rule(path: Path) -> Rule:
         raise CatalogError(f"{path}: {error}") from None
     if meta["fix"] not in FIX_KINDS:
         raise CatalogError(f"{path}: fix must be one of {', '.join(FIX_KINDS)}")
+    try:
+        examples = parse_examples(body)
+    except CatalogError as error:
+        raise CatalogError(f"{path}: {error}") from None
     return Rule(
         code=code,
         name=str(meta["name"]),
@@ -136,7 +150,7 @@ def parse_rule(path: Path) -> Rule:
         aliases=tuple(str(alias) for alias in meta.get("aliases") or ()),
         body=body.strip() + "\n",
         path=path,
-        examples=parse_examples(body),
+        examples=examples,
     )
 
 

@@ -47,6 +47,9 @@ def register(commands) -> None:
                       help="write an inline `scaffolder: ignore[CODE]` above each finding's line and exit 0")
     lint.add_argument("--verbose", "-v", action="store_true",
                       help="say on stderr how many services were checked, taken from the cache, and how long it took")
+    from scaffolder.cli_fix import add_fix_arguments
+
+    add_fix_arguments(lint)
     lint.set_defaults(handler=run_lint)
 
     rules = commands.add_parser("rules", help="list every rule", description="List every rule: code, name, severity, fix, summary.")
@@ -108,6 +111,11 @@ def run_lint(args) -> int:
     known = _load_baseline(args.baseline) if args.baseline else None
     options = _lint_options(args, settings, catalog, root)
     result = _run(args, options)
+    from scaffolder.cli_fix import apply_requested_fixes
+
+    result, stop = apply_requested_fixes(args, options, result)
+    if stop is not None:
+        return stop
 
     if args.write_baseline is not None:
         return _write_baseline(args.write_baseline, result, root)

@@ -26,7 +26,7 @@ from scaffolder.dockerfile_model import (
     server_config_source,
     split_script,
 )
-from scaffolder.findings import Finding, Fix
+from scaffolder.findings import Edit, Finding, Fix
 from scaffolder.project import Service, UnparsableFile
 from scaffolder.secrets import looks_like_secret
 
@@ -204,7 +204,8 @@ def _port_mismatch(service: Service, model: DockerfileModel) -> list[Finding]:
                             f"serverConfig Port is {config_port} but the Dockerfile says {said} "
                             f"({'; '.join(claim.description for claim in wrong)}): the platform sends requests and "
                             f"health checks to Port, so they fail. Set Port to {said}, or change the Dockerfile "
-                            f"to {config_port}", str(source.path), line, column)]
+                            f"to {config_port}", str(source.path), line, column,
+                            fix=_align_all(model, wrong, config_port))]
         reference = f"serverConfig Port {config_port} ({source.path.name} line {line})"
         return [_mismatch(model, claim, reference, config_port) for claim in wrong]
     order = ["env", "cmd", "expose"]
@@ -218,10 +219,38 @@ def _port_mismatch(service: Service, model: DockerfileModel) -> list[Finding]:
 
 def _mismatch(model: DockerfileModel, claim: _Claim, reference: str, port: int) -> Finding:
     advice = _ADVICE[claim.kind].format(port=port)
+    edit = _port_edit(model, claim, port)
+    fix = Fix(advice.split(",")[0], safe=claim.kind == "expose", edits=(edit,)) if edit else None
     return _at(model, PORT_MISMATCH,
                f"{claim.description} disagrees with {reference}: the service must listen on the one port the "
                f"platform sends requests and health checks to. {advice[0].upper()}{advice[1:]}",
-               claim.instruction, claim.needle)
+               claim.instruction, claim.needle, fix=fix)
+
+
+def _port_edit(model: DockerfileModel, claim: _Claim, port: int) -> Edit | None:
+    """For --fix: the port number of ENV PORT or of the first EXPOSE, rewritten to `port` in place
+    (a port in the start command is CBR104's business)."""
+    if claim.kind == "env":
+        pattern = re.compile(r"(?<![\w-])PORT(?:=|\s+)[\"']?(?P<port>\d+)")
+    elif claim.kind == "expose" and claim.ports[0][1] == 1:
+        pattern = re.compile(r"(?<!\S)(?P<port>" + str(claim.ports[0][0]) + r")(?=/|\s|$)")
+    else:
+        return None
+    instruction = claim.instruction
+    for number in range(instruction.start_line, min(instruction.end_line, len(model.lines)) + 1):
+        match = pattern.search(model.lines[number - 1])
+        if match and match.group("port") == str(claim.ports[0][0]):
+            return Edit("replace", (number, match.start("port") + 1), str(port), match.group("port"), str(model.path))
+    return None
+
+
+def _align_all(model: DockerfileModel, claims: list[_Claim], port: int) -> Fix | None:
+    """serverConfig Port is the odd one out: the Dockerfile's ENV PORT and EXPOSE can follow it,
+    unless the start command fixes the port itself."""
+    edits = [_port_edit(model, claim, port) for claim in claims]
+    if not edits or None in edits:
+        return None
+    return Fix(f"change ENV PORT and EXPOSE in the Dockerfile to {port}", safe=False, edits=tuple(edits))
 
 
 def _multiple_ports(service: Service, model: DockerfileModel) -> list[Finding]:
@@ -285,7 +314,8 @@ def _non_slim_base(service: Service, model: DockerfileModel) -> list[Finding]:
                 f"if a dependency must compile, build it in an earlier stage from the full image and copy the "
                 f"result into the slim one",
                 root.from_instruction, written,
-                fix=Fix(f"change the base image to {suggestion}", safe=False))]
+                fix=Fix(f"change the base image to {suggestion}", safe=False,
+                        edits=(Edit("replace", model.locate(root.from_instruction, written), suggestion, written),)))]
 
 
 # ---- build context ------------------------------------------------------------------------------
@@ -342,7 +372,9 @@ def _dockerignore(service: Service, model: DockerfileModel) -> list[Finding]:
                     f"`{copy.original.strip()}` copies the whole folder and there is no .dockerignore, so "
                     f"{names} end up in {where}. Create .dockerignore next to the Dockerfile with "
                     f"{'this line' if len(wanted) == 1 else 'these lines'}: {names}",
-                    copy, "", fix=Fix(f"create .dockerignore containing {names}", safe=False))]
+                    copy, "", fix=Fix(f"create .dockerignore containing {names}", safe=False,
+                                      edits=(Edit("create", text="".join(f"{name}\n" for name, _ in wanted),
+                                                  path=str(model.path.parent / ".dockerignore")),)))]
     patterns = parse_dockerignore(service.read_text(path))
     missing = [name for name, probe in wanted if not is_ignored(patterns, probe)]
     if not missing:
@@ -359,7 +391,8 @@ def _dockerignore(service: Service, model: DockerfileModel) -> list[Finding]:
                     f".dockerignore does not exclude {listed}, which `{copy.original.strip()}` (Dockerfile line "
                     f"{copy.start_line}) then copies into the image: {'; '.join(harm)}. Add "
                     f"{'this line' if len(missing) == 1 else 'these lines'}: {listed}",
-                    str(path), 1, 1, fix=Fix(f"add {listed} to .dockerignore", safe=False))]
+                    str(path), 1, 1, fix=Fix(f"add {listed} to .dockerignore", safe=False,
+                                             edits=(Edit("append", text="".join(f"{name}\n" for name in missing)),)))]
 
 
 # ---- layer order ---------------------------------------------------------------------------------

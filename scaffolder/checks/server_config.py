@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scaffolder.deploy_config import ServerConfigSource, line_column, server_config
-from scaffolder.findings import Finding, Fix
+from scaffolder.findings import Edit, Finding, Fix
 from scaffolder.secrets import looks_like_secret, url_password
 
 MEM_NOT_TWICE_CPU = "CBR401"
@@ -48,6 +48,16 @@ OBSOLETE_ACCESS_TYPES = {"WEB": "PUBLIC", "PRIVATE": "VPC"}
 FUNCTION_PORT_NUMBER = 3000
 
 
+def _type_issues(data: dict) -> list:
+    from scaffolder.server_config_shape import plainly_valid
+
+    if plainly_valid(data):  # the common case, without importing pydantic
+        return []
+    from scaffolder.server_config_model import validate_server_config
+
+    return validate_server_config(data)
+
+
 def check(service) -> Iterable[Finding]:
     source = server_config(service)
     if source is None:
@@ -57,10 +67,8 @@ def check(service) -> Iterable[Finding]:
     _secrets_in_file(context)
     data = source.data
     if data:
-        from scaffolder.server_config_model import validate_server_config
-
-        for issue in validate_server_config(data):
-            fix = Fix(issue.fix, safe=issue.fix_safe) if issue.fix else None
+        for issue in _type_issues(data):
+            fix = Fix(issue.fix, safe=issue.fix_safe, edits=_issue_edits(context, issue)) if issue.fix else None
             context.add(UNKNOWN_FIELD if issue.kind == "unknown" else INVALID_VALUE, issue.message, issue.path, fix=fix)
         _resources(context)
         _instances(context)
@@ -136,28 +144,28 @@ def _resources(context: _Context) -> None:
                     f"{_text(2 * cpu)} (or change Cpu to {_text(mem / 2)} if Mem was meant)"
                     if mem_ok else
                     f"Mem is {_text(mem)} but Cpu is {_text(cpu)}: Mem must be 2 × Cpu, so set Mem to {_text(2 * cpu)}",
-                    ("Mem",), fix=Fix(f"set Mem to {_text(2 * cpu)}", safe=False),
+                    ("Mem",), fix=Fix(f"set Mem to {_text(2 * cpu)}", safe=False, edits=_set(context, Mem=2 * cpu)),
                 )
         elif mem_ok:
             context.add(
                 SIZE_NOT_ALLOWED,
                 f"Cpu {_text(cpu)} is not an allowed size: with Mem {_text(mem)} use Cpu {_text(mem / 2)} "
                 f"(allowed Cpu/Mem pairs: {_pairs()})",
-                ("Cpu",), fix=Fix(f"set Cpu to {_text(mem / 2)}", safe=False),
+                ("Cpu",), fix=Fix(f"set Cpu to {_text(mem / 2)}", safe=False, edits=_set(context, Cpu=mem / 2)),
             )
         else:
             context.add(
                 SIZE_NOT_ALLOWED,
                 f"Cpu {_text(cpu)} / Mem {_text(mem)} is not an allowed size: use {_neighbours(cpu, 0)} "
                 f"(allowed Cpu/Mem pairs: {_pairs()})",
-                ("Cpu",),
+                ("Cpu",), fix=_nearest_size_fix(context, cpu, with_mem=True),
             )
     elif cpu is not None and not cpu_ok:
         context.add(
             SIZE_NOT_ALLOWED,
             f"Cpu {_text(cpu)} is not an allowed size: use {_neighbours(cpu, 0)} and set Mem to match "
             f"(allowed Cpu/Mem pairs: {_pairs()})",
-            ("Cpu",),
+            ("Cpu",), fix=_nearest_size_fix(context, cpu, with_mem=False),
         )
     elif mem is not None and not mem_ok and cpu is None and not _has_value(data, "Cpu"):
         context.add(
@@ -180,15 +188,17 @@ def _instances(context: _Context) -> None:
     if low is not None and low < 0:
         context.add(INSTANCE_COUNT, f"MinNum is {low}: it must be 0 or more (0 lets the service scale to zero "
                                     f"when idle; 1 or more keeps instances warm)", ("MinNum",),
-                    fix=Fix("set MinNum to 0", safe=False))
+                    fix=Fix("set MinNum to 0", safe=False, edits=_set(context, MinNum=0)))
         low = None
     if high is not None and high < 1:
         context.add(INSTANCE_COUNT, f"MaxNum is {high}: it must be at least 1, or the service can never run an "
-                                    f"instance", ("MaxNum",), fix=Fix("set MaxNum to 1 or more", safe=False))
+                                    f"instance", ("MaxNum",),
+                    fix=Fix(f"set MaxNum to {max(1, low or 0)}", safe=False, edits=_set(context, MaxNum=max(1, low or 0))))
         high = None
     if low is not None and high is not None and high < low:
         context.add(INSTANCE_COUNT, f"MaxNum {high} is below MinNum {low}: raise MaxNum to at least {low} "
-                                    f"or lower MinNum", ("MaxNum",))
+                                    f"or lower MinNum", ("MaxNum",),
+                    fix=Fix(f"raise MaxNum to {low}", safe=False, edits=_set(context, MaxNum=low)))
 
 
 # ---- CBR404, CBR405: OpenAccessTypes -------------------------------------------------------------
@@ -206,9 +216,11 @@ def _access_types(context: _Context) -> None:
             new = OBSOLETE_ACCESS_TYPES[upper]
             extra = " (or 'MINIAPP' for mini-program calls through callContainer)" if new == "VPC" else ""
             if new in present:
-                fix = Fix(f"remove {value!r}: {new!r} is already listed", safe=True)
+                fix = Fix(f"remove {value!r}: {new!r} is already listed", safe=True,
+                          edits=(Edit("json-delete", (*context.source.config_path, "OpenAccessTypes", index)),))
             else:
-                fix = Fix(f"replace {value!r} with {new!r}", safe=new == "PUBLIC")
+                fix = Fix(f"replace {value!r} with {new!r}", safe=new == "PUBLIC",
+                          edits=_set_at(context, ("OpenAccessTypes", index), new))
             context.add(
                 OBSOLETE_ACCESS_TYPE,
                 f"access type {value!r} is an old name the platform now rejects with \"400 invalid parameter "
@@ -217,7 +229,8 @@ def _access_types(context: _Context) -> None:
             )
         elif upper in ACCESS_TYPES:
             context.add(UNKNOWN_ACCESS_TYPE, f"access type {value!r} must be written in capitals: {upper!r}",
-                        at=at, fix=Fix(f"replace {value!r} with {upper!r}", safe=True))
+                        at=at, fix=Fix(f"replace {value!r} with {upper!r}", safe=True,
+                                       edits=_set_at(context, ("OpenAccessTypes", index), upper)))
         else:
             guess = difflib.get_close_matches(upper, ACCESS_TYPES, n=1, cutoff=0.5)
             hint = f": did you mean {guess[0]!r}?" if guess else ""
@@ -250,7 +263,8 @@ def _env_params(context: _Context) -> _Env | None:
             ENV_PARAMS_FORMAT,
             f"EnvParams is an object, but the API takes a JSON string such as {example}: serialise the "
             f"object into a string",
-            ("EnvParams",), fix=Fix(f"replace the object with the string {json.dumps(encoded, ensure_ascii=False)}", safe=True),
+            ("EnvParams",), fix=Fix(f"replace the object with the string {json.dumps(encoded, ensure_ascii=False)}", safe=True,
+                                    edits=_set(context, EnvParams=encoded)),
         )
         values = {str(key): _env_text(item) for key, item in value.items()}
         return _Env(values, lambda key: context.source.location_of("EnvParams", key))
@@ -281,7 +295,8 @@ def _env_params(context: _Context) -> _Env | None:
             f"EnvParams values must be strings: {key} is {_describe(decoded[key])}"
             + (f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else "")
             + f"; quote it, e.g. {json.dumps(key)}: {json.dumps(_env_text(decoded[key]))}",
-            at=locate(key), fix=Fix(f"replace EnvParams with {json.dumps(fixed, ensure_ascii=False)}", safe=True),
+            at=locate(key), fix=Fix(f"replace EnvParams with {json.dumps(fixed, ensure_ascii=False)}", safe=True,
+                                    edits=_set(context, EnvParams=fixed)),
         )
     return _Env({str(key): _env_text(item) for key, item in decoded.items()}, locate)
 
@@ -330,7 +345,7 @@ def _function_port(context: _Context, service) -> None:
         FUNCTION_PORT,
         f"Port is {port}, but a {service.mode}-mode service always listens on {FUNCTION_PORT_NUMBER} (the "
         f"functions framework's fixed port): set Port to {FUNCTION_PORT_NUMBER} or remove it",
-        ("Port",), fix=Fix(f"set Port to {FUNCTION_PORT_NUMBER}", safe=True),
+        ("Port",), fix=Fix(f"set Port to {FUNCTION_PORT_NUMBER}", safe=True, edits=_set(context, Port=FUNCTION_PORT_NUMBER)),
     )
 
 
@@ -472,7 +487,8 @@ def _service_name(context: _Context) -> None:
         SERVICE_NAME,
         f"service name {name!r} would be refused: {'; '.join(problems)}. A name such as {better!r} works "
         f"with every tool",
-        at=at, fix=Fix(f"rename the service to {better!r}", safe=False),
+        at=at, fix=Fix(f"rename the service to {better!r}", safe=False,
+                       edits=(_json_set(document, ("cloudrun", "name"), better),)),
     )
 
 
@@ -552,3 +568,63 @@ def _build_paths(context: _Context, service) -> None:
                                     + (f" or in BuildDir {build_dir!r}" if base != root else "")
                                     + ": the platform could not build the image; fix the path or add the file",
                 ("Dockerfile",))
+
+
+# ---- the edits `--fix` makes (scaffolder/fixes/json_config.py applies them in place) -------------
+def _value_at(document, path: tuple):
+    for part in path:
+        document = document[part]
+    return document
+
+
+def _json_value(value) -> str:
+    if isinstance(value, float) and not isinstance(value, bool):
+        return _text(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_set(document, path: tuple, value) -> Edit:
+    """Set the value at `path` (from the top of the file), if it is still the one seen now."""
+    return Edit("json-set", path, _json_value(value), json.dumps(_value_at(document, path), ensure_ascii=False))
+
+
+def _set_at(context: _Context, path: tuple, value) -> tuple[Edit, ...]:
+    return (_json_set(context.source.document, (*context.source.config_path, *path), value),)
+
+
+def _set(context: _Context, **values) -> tuple[Edit, ...]:
+    return tuple(edit for key, value in values.items() for edit in _set_at(context, (key,), value))
+
+
+def _nearest_size_fix(context: _Context, cpu: float, with_mem: bool) -> Fix:
+    """The allowed size nearest to Cpu (the larger one on a tie: no less than was asked for)."""
+    best_cpu, best_mem = min(SIZES, key=lambda size: (abs(size[0] - cpu), -size[0]))
+    if with_mem:
+        return Fix(f"set Cpu to {_text(best_cpu)} and Mem to {_text(best_mem)}", safe=False,
+                   edits=_set(context, Cpu=best_cpu, Mem=best_mem))
+    return Fix(f"set Cpu to {_text(best_cpu)}", safe=False, edits=_set(context, Cpu=best_cpu))
+
+
+def _issue_edits(context: _Context, issue) -> tuple[Edit, ...]:
+    """The edit behind a CBR410/CBR411 issue's fix text, when it is mechanical."""
+    import ast
+    import shlex
+
+    path = (*context.source.config_path, *issue.path)
+    if issue.kind == "unknown":
+        if issue.fix.startswith("remove "):
+            return (Edit("json-delete", path),)
+        return (Edit("json-rename", path, issue.suggestion),) if issue.suggestion else ()
+    try:
+        value = _value_at(context.source.document, path)
+        if issue.fix.startswith("use "):
+            new = ast.literal_eval(issue.fix[4:])
+        elif issue.fix.startswith("replace ") and isinstance(value, str):
+            new = float(value.strip())
+        elif issue.fix.startswith("split ") and isinstance(value, str):
+            new = shlex.split(value)
+        else:
+            return ()
+    except (KeyError, IndexError, TypeError, ValueError, SyntaxError):
+        return ()
+    return (_json_set(context.source.document, path, new),)

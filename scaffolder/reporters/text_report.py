@@ -6,6 +6,7 @@ import io
 from collections import Counter
 
 from scaffolder.findings import LintResult, Severity
+from scaffolder.fixes.eligibility import can_fix
 from scaffolder.reporters import SourceLines
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -39,6 +40,8 @@ def render(result: LintResult, context, color: bool = False) -> str:
         head.append(f"{finding.path}:{finding.line}:{finding.column}", style="bold")
         head.append(": ")
         head.append(finding.code, style=_STYLE[severity])
+        if can_fix(finding) and finding.fix.safe:
+            head.append(" [*]", style="green")  # --fix fixes it
         head.append(f" [{severity.value}] ", style=_STYLE[severity])
         head.append(finding.message)
         console.print(head)
@@ -59,8 +62,9 @@ def _summary(result: LintResult, context) -> str:
         return f"All checks passed ({scope})."
     parts = [f"{counts[level]} {level.value}{'s' if counts[level] != 1 and level is not Severity.INFO else ''}"
              for level in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[level]]
-    fixable = sum(1 for finding in result.findings if finding.fix)
+    fixable = sum(1 for finding in result.findings if can_fix(finding) and finding.fix.safe)
+    unsafe = sum(1 for finding in result.findings if can_fix(finding) and not finding.fix.safe)
     line = f"Found {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} ({', '.join(parts)}) in {scope}."
-    if fixable:
-        line += f" {fixable} with a suggested fix."
+    if fixable or unsafe:
+        line += f" [*] {fixable} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)." if unsafe else ".")
     return line + f" Failing at: {context.fail_on} and above."

@@ -1,0 +1,82 @@
+"""Files as `--fix` reads and writes them.
+
+A file is read as UTF-8 with its byte-order mark (if any) set aside, so that edits use the same
+offsets as the checks, and put back on writing. Writing goes through a temporary file in the same
+folder and os.replace, so a file is never half-written; the permission bits are kept, and a new file
+gets the usual ones (0666 less the umask). Only regular files are changed: a symlink, a device or a
+pipe is refused rather than replaced by a copy.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffolder.fixes.text_edits import FixError
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class FileText:
+    path: Path
+    text: str | None  # None: the file does not exist yet
+    bom: bool = False
+
+    def encoded(self, text: str) -> str:
+        return BOM + text if self.bom else text
+
+
+def check_writable(path: Path) -> None:
+    """FixError unless `path` is a regular file (not a symlink) or does not exist yet."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise FixError(f"folder {path.parent} does not exist") from None
+        return
+    except OSError as error:
+        raise FixError(f"cannot read it: {error.strerror or error}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise FixError("it is a symbolic link; fix the file it points to")
+    if not stat.S_ISREG(info.st_mode):
+        raise FixError("it is not a regular file")
+
+
+def read_for_fix(path: Path) -> FileText:
+    check_writable(path)
+    if not path.exists():
+        return FileText(path, None)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise FixError(f"cannot read it: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise FixError("it is not UTF-8 text") from None
+    if text.startswith(BOM):
+        return FileText(path, text[1:], bom=True)
+    return FileText(path, text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace (or create) `path` with `text` in one step."""
+    check_writable(path)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".fix", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

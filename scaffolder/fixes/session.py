@@ -1,0 +1,162 @@
+"""Lint, fix, lint again: rounds until nothing more is fixable (at most five), because one fix can
+make another possible (a loopback bind rewritten to `0.0.0.0:$PORT` in an exec-form CMD then needs
+a shell) and overlapping fixes wait for the next round.
+
+`fix_rounds` writes the files (atomically). `preview` runs the very same rounds on a copy of the
+services that have something to fix, in a temporary folder, and returns unified diffs: nothing of
+the user's is written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from scaffolder.findings import LintResult
+from scaffolder.fixes.eligibility import can_fix, eligible
+from scaffolder.fixes.files import FileText, write_atomically
+from scaffolder.fixes.plan import Refusal, plan_fixes
+
+MAX_ROUNDS = 5
+
+
+@dataclass
+class FixRun:
+    result: LintResult  # the findings after the last round
+    fixed: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    originals: dict[Path, FileText] = field(default_factory=dict)  # each changed file before the first change
+
+    def unsafe_left(self, unsafe: bool) -> int:
+        """Findings still there that --unsafe-fixes would fix (0 when it is on)."""
+        if unsafe:
+            return 0
+        return sum(1 for finding in self.result.findings if can_fix(finding) and not finding.fix.safe)
+
+
+def fix_rounds(paths: list[Path], options, result: LintResult, unsafe: bool) -> FixRun:
+    """Fix what `result` says can be fixed, write it, lint `paths` again; repeat while it helps."""
+    from scaffolder.engine import lint
+
+    run = FixRun(result)
+    seen_refusals: set[tuple] = set()
+    for _ in range(MAX_ROUNDS):
+        wanted = [finding for finding in run.result.findings if eligible(finding, unsafe)]
+        if not wanted:
+            break
+        plan = plan_fixes(wanted, options.report_root)
+        for refusal in plan.refused:
+            key = (refusal.path, refusal.reason, tuple((f.code, f.line, f.column) for f in refusal.findings))
+            if key not in seen_refusals:
+                seen_refusals.add(key)
+                run.refused.append(refusal)
+        written = 0
+        for change in plan.changes:
+            try:
+                write_atomically(change.path, change.before.encoded(change.after))
+            except OSError as error:
+                run.refused.append(Refusal(change.path, f"cannot write it: {error.strerror or error}", change.fixed))
+                continue
+            run.originals.setdefault(change.path, change.before)
+            run.fixed += len(change.fixed)
+            written += 1
+        if not written:
+            break
+        run.result = lint(paths, options)
+    return run
+
+
+# ---- --diff: the same rounds on a copy ---------------------------------------------------------------
+class _Mirror:
+    """A copy of some files under a temporary folder, at the same absolute paths below it."""
+
+    def __init__(self, top: Path):
+        self.top = top
+
+    def path(self, original: Path) -> Path:
+        original = original.resolve()
+        return self.top / original.relative_to(original.anchor)
+
+    def original(self, copy: Path) -> Path:
+        return Path("/") / copy.relative_to(self.top)
+
+    def copy(self, original: Path) -> None:
+        if original.is_symlink() or not original.is_file():
+            return  # fixes refuse such files anyway
+        target = self.path(original)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(original, target)
+
+
+@dataclass
+class Preview:
+    run: FixRun
+    diffs: list[str]
+    remaining: int  # findings left in the whole run once the fixes are made
+
+
+def preview(paths: list[Path], options, result: LintResult, unsafe: bool) -> Preview:
+    from scaffolder.engine import lint
+    from scaffolder.project import discover_services
+
+    root = options.report_root
+    wanted = [finding for finding in result.findings if eligible(finding, unsafe)]
+    touched = {_absolute(finding.path, root).resolve() for finding in wanted}
+    touched |= {Path(edit.path).resolve() for finding in wanted for edit in finding.fix.edits if edit.path}
+    services = [service for service in discover_services(paths, options.config_file)
+                if any(path == service.root or service.root in path.parents for path in touched)]
+    if not services:
+        return Preview(FixRun(result), [], len(result.findings))
+    covered = {path.resolve() for service in services for path in service.files}
+    before = [finding for finding in result.findings if _absolute(finding.path, root).resolve() in covered]
+    with tempfile.TemporaryDirectory(prefix="scaffolder-diff-") as folder:
+        mirror = _Mirror(Path(folder))
+        for service in services:
+            mirror.path(service.root).mkdir(parents=True, exist_ok=True)
+            for path in service.files:
+                mirror.copy(path)
+        config = options.config_file
+        if config is not None:
+            mirror.copy(config)
+        mirror_options = replace(options, report_root=mirror.path(root),
+                                 config_file=mirror.path(config) if config is not None else None,
+                                 **({"cache": None} if hasattr(options, "cache") else {}))
+        mirror_paths = [mirror.path(service.root) for service in services]
+        run = fix_rounds(mirror_paths, mirror_options, lint(mirror_paths, mirror_options), unsafe)
+        diffs = [_diff(mirror, copy, original, root) for copy, original in sorted(run.originals.items())]
+        run.refused = [replace(refusal, path=mirror.original(refusal.path)) for refusal in run.refused]
+    remaining = len(result.findings) - len(before) + len(run.result.findings)
+    return Preview(run, [diff for diff in diffs if diff], remaining)
+
+
+def _absolute(path: str, root: Path) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else root / candidate
+
+
+def _diff(mirror: _Mirror, copy: Path, before: FileText, root: Path) -> str:
+    original = mirror.original(copy)
+    try:
+        name = original.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        name = original.as_posix()
+    old = before.encoded(before.text) if before.text is not None else ""
+    new = copy.read_bytes().decode("utf-8")
+    lines = difflib.unified_diff(_lines(old), _lines(new), "/dev/null" if before.text is None else f"a/{name}",
+                                 f"b/{name}")
+    return "".join(lines)
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def describe(refusal: Refusal) -> list[str]:
+    """One line per finding that a fix was refused for: where the finding is, and why."""
+    return [f"{finding.path}:{finding.line}: {finding.code} not fixed: {refusal.reason}" for finding in refusal.findings]
