@@ -20,6 +20,12 @@ CHECK_MODULES = (
     "start_command",
     "server_config",
     "python_source",
+    "go_source",
+    "java_source",
+    "js_source",
+    "function_layout",
+    "agent_layout",
+    "node_dependencies",
     "hadolint",
 )
 

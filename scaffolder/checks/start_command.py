@@ -3,12 +3,17 @@ which host and port they listen, whether `$PORT` can expand, and what it leaves 
 
 The analysis is shared with checks/dockerfile.py (the port-mismatch rule compares the port found
 here with EXPOSE, ENV PORT and serverConfig.Port). Nothing here runs the project's code.
+
+`npm start` and friends run a package.json script: its commands are analysed in its place and
+reported at the script's line (scaffolder/package_scripts.py). Without a Dockerfile, a container
+service's Procfile `web:` process or package.json `start` script is analysed the same way.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -24,6 +29,7 @@ from scaffolder.dockerfile_model import (
     split_script,
 )
 from scaffolder.findings import Finding, Fix
+from scaffolder.package_scripts import ScriptSource, package_scripts, run_target, script_source, start_script
 from scaffolder.project import Service
 
 EXEC_FORM_VARIABLE = "CBR103"
@@ -89,7 +95,7 @@ class Binding:
 
 @dataclass
 class Analysis:
-    model: DockerfileModel
+    model: DockerfileModel | None  # None: the start command comes from a Procfile or package.json
     start: StartCommand | None
     overridden: bool  # serverConfig Cmd/EntryPoint replace the Dockerfile's start command
     invocations: list[Invocation] = field(default_factory=list)
@@ -99,7 +105,8 @@ class Analysis:
         """The port the main server is fixed to (a literal or its default), if any."""
         if self.overridden:
             return None
-        ports = [binding for binding in self.bindings if binding.literal_port is not None]
+        ports = [binding for binding in self.bindings if binding.literal_port is not None
+                 and not isinstance(binding.invocation.instruction, ScriptSource)]
         return ports[-1] if ports else None
 
 
@@ -118,11 +125,49 @@ def _analyze(service: Service, model: DockerfileModel) -> Analysis:
     analysis = Analysis(model, start, overridden)
     if start is None:
         return analysis
-    analysis.invocations = _expand(list(start.words), shell=False, depth=0)
+    analysis.invocations = _run_scripts(service, _expand(list(start.words), shell=False, depth=0))
     environment = set(model.env()) | _env_param_names(config)
     for invocation in analysis.invocations:
         analysis.bindings.extend(_bindings(invocation, environment))
     return analysis
+
+
+def _script_analysis(service: Service) -> Analysis | None:
+    """No Dockerfile: a buildpack starts a container service with the Procfile's web process or the
+    package.json start script. (Function mode is left alone: the framework listens on 3000.)"""
+    source = start_script(service) if service.mode == "container" else None
+    if source is None:
+        return None
+    analysis = Analysis(None, None, False)
+    analysis.invocations = _run_scripts(service, _expand(_shell_words(source, source.command), shell=False, depth=0))
+    environment = _env_param_names(server_config_data(service))
+    for invocation in analysis.invocations:
+        analysis.bindings.extend(_bindings(invocation, environment))
+    return analysis
+
+
+def _shell_words(source: ScriptSource, command: str) -> list[Word]:
+    return [Word("sh", source), Word("-c", source), Word(command, source)]
+
+
+def _run_scripts(service: Service, invocations: list[Invocation], depth: int = 0) -> list[Invocation]:
+    """`npm start`, `yarn start`, `npm run X`: the package.json script they run (through a shell) is
+    the real start command, so its commands take the package manager's place."""
+    package = package_scripts(service) if depth < 4 else None
+    if package is None:
+        return invocations
+    result: list[Invocation] = []
+    for invocation in invocations:
+        target = run_target(invocation.words, package.scripts)
+        source = script_source(package, target[0]) if target else None
+        if source is None:
+            result.append(invocation)
+            continue
+        command = " ".join([source.command, *(shlex.quote(arg) for arg in target[1])])
+        inner = _expand(_shell_words(source, command), shell=False, depth=0, background=invocation.background,
+                        last=invocation.last)
+        result.extend(_run_scripts(service, inner, depth + 1))
+    return result
 
 
 def _env_param_names(config: dict) -> set[str]:
@@ -197,7 +242,7 @@ def _strip_wrappers(words: list[Word], shell: bool) -> tuple[list[Word], list[st
             return words[:1], assignments, nohup
         elif base in ("exec", "command", "builtin", "time"):
             words = words[1:]
-        elif base == "env":
+        elif base in ("env", "cross-env"):
             words = words[1:]
             while words and (words[0].text.startswith("-") or _ASSIGNMENT.match(words[0].text)):
                 if _ASSIGNMENT.match(words[0].text):
@@ -442,7 +487,10 @@ def _bindings(invocation: Invocation, environment: set[str]) -> list[Binding]:
 # ---- the rules -------------------------------------------------------------------------------
 def check(service: Service) -> Iterable[Finding]:
     analysis = analyze(service)
-    if analysis is None or analysis.overridden:
+    if analysis is None:
+        scripts = _script_analysis(service)
+        return [*_bindings_findings(scripts), *_background(scripts)] if scripts is not None else []
+    if analysis.overridden:
         return []
     findings: list[Finding] = []
     findings.extend(_missing_start_command(analysis))
@@ -454,6 +502,9 @@ def check(service: Service) -> Iterable[Finding]:
 
 def _finding(analysis: Analysis, code: str, message: str, instruction: Command, needle: str = "",
              fix: Fix | None = None) -> Finding:
+    if isinstance(instruction, ScriptSource):  # reported where the script is written; fixes edit Dockerfiles only
+        line, column = instruction.locate(needle)
+        return Finding(code, f"{instruction.label}: {message}", str(instruction.path), line, column)
     line, column = analysis.model.locate(instruction, needle)
     return Finding(code, message, str(analysis.model.path), line, column, fix=fix)
 

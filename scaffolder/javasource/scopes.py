@@ -1,0 +1,147 @@
+"""What a Java name is bound to, in one file.
+
+A name used in a method (or lambda, constructor, initializer) is looked up among the locals and
+parameters of that callable and the callables around it, then among the fields of the classes
+around it. Each binding is the expression assigned (a declaration's initializer or a later
+`name = ...` / `this.name = ...`), or unknown: a parameter, a loop or catch variable, `name += ...`,
+`name++`, and a field with an annotation (`@Value("${PORT:8080}")`, `@Autowired`: injected at run
+time, whatever its initializer says). Declared types are kept too (`ScheduledExecutorService pool`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from scaffolder import treesitter
+from scaffolder.javasource.javafile import (
+    CALLABLE_TYPES,
+    CLASS_BODY_TYPES,
+    GRAMMAR,
+    JavaFile,
+    modifiers,
+    type_name,
+)
+
+
+@dataclass(frozen=True)
+class Binding:
+    node: Node | None  # the expression assigned; None when the value cannot be known
+    declared_type: str = ""  # "Timer", "var", "" for an assignment
+
+
+_QUERY = """
+(local_variable_declaration) @declaration
+(field_declaration) @declaration
+(constant_declaration) @declaration
+(formal_parameter name: (identifier) @param)
+(spread_parameter (variable_declarator name: (identifier) @param))
+(catch_formal_parameter name: (identifier) @param)
+(enhanced_for_statement name: (identifier) @param)
+(lambda_expression parameters: (identifier) @param)
+(inferred_parameters (identifier) @param)
+(resource name: (identifier) @resource)
+(assignment_expression left: (identifier) @assign)
+(assignment_expression left: (field_access object: (this) field: (identifier) @assign))
+(update_expression (identifier) @update)
+"""
+
+_SCOPE_TYPES = CALLABLE_TYPES | CLASS_BODY_TYPES
+
+
+def scope_of(node: Node) -> Node | None:
+    up = node.parent
+    while up is not None and up.type not in _SCOPE_TYPES:
+        up = up.parent
+    return up
+
+
+class Scopes:
+    def __init__(self, file: JavaFile):
+        self.file = file
+        self.declared: dict[int, dict[str, list[Binding]]] = {}
+        self.assigned: dict[int, dict[str, list[Binding]]] = {}
+        self._build()
+
+    def _declare(self, scope: Node | None, name: str, binding: Binding) -> None:
+        key = scope.id if scope is not None else 0
+        self.declared.setdefault(key, {}).setdefault(name, []).append(binding)
+
+    def _build(self) -> None:
+        file = self.file
+        found = treesitter.captures(GRAMMAR, _QUERY, file.source.root)
+        for node in found.get("declaration", ()):
+            kind = type_name(node.child_by_field_name("type"), file)
+            injected = node.type == "field_declaration" and self._annotated(node)
+            for declarator in node.children_by_field_name("declarator"):
+                name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+                if name is None:
+                    continue
+                if value is None and not injected:
+                    # `int port;` is assigned later: those assignments are its only values
+                    scope = scope_of(node)
+                    self.declared.setdefault(scope.id if scope is not None else 0, {}).setdefault(file.text(name), [])
+                    continue
+                self._declare(scope_of(node), file.text(name), Binding(None if injected else value, kind))
+        for node in found.get("param", ()):
+            self._declare(scope_of(node), file.text(node), Binding(None))
+        for node in found.get("resource", ()):
+            resource = node.parent
+            declared_type = type_name(resource.child_by_field_name("type"), file)
+            self._declare(scope_of(resource), file.text(node), Binding(resource.child_by_field_name("value"),
+                                                                       declared_type))
+        later: list[tuple[Node, str, Binding, bool]] = []
+        for node in found.get("assign", ()):
+            assignment = node.parent if node.parent.type == "assignment_expression" else node.parent.parent
+            operator = assignment.child_by_field_name("operator")
+            plain = operator is not None and file.text(operator) == "="
+            this_field = node.parent.type == "field_access"
+            later.append((node, file.text(node), Binding(assignment.child_by_field_name("right") if plain else None),
+                          this_field))
+        for node in found.get("update", ()):
+            later.append((node, file.text(node), Binding(None), False))
+        for node, name, binding, this_field in later:
+            owner = self._owner(node, name, fields_only=this_field)
+            self.assigned.setdefault(owner, {}).setdefault(name, []).append(binding)
+
+    @staticmethod
+    def _annotated(declaration: Node) -> bool:
+        mods = modifiers(declaration)
+        return mods is not None and any(child.type in ("annotation", "marker_annotation") for child in mods.children)
+
+    def _owner(self, node: Node, name: str, fields_only: bool = False) -> int:
+        scope = scope_of(node)
+        while scope is not None:
+            if (not fields_only or scope.type in CLASS_BODY_TYPES) and name in self.declared.get(scope.id, {}):
+                return scope.id
+            scope = scope_of(scope)
+        return 0
+
+    def lookup(self, node: Node, name: str, fields_only: bool = False) -> list[Binding] | None:
+        """The bindings of `name` as used at `node`; None when nothing in the file declares it."""
+        scope = scope_of(node)
+        while scope is not None:
+            if not fields_only or scope.type in CLASS_BODY_TYPES:
+                declared = self.declared.get(scope.id, {}).get(name)
+                if declared is not None:
+                    return declared + self.assigned.get(scope.id, {}).get(name, [])
+            scope = scope_of(scope)
+        return None
+
+    def declared_in_class(self, node: Node, name: str) -> bool:
+        """Whether `name` used at `node` is a field (no local or parameter hides it)."""
+        scope = scope_of(node)
+        while scope is not None:
+            if name in self.declared.get(scope.id, {}):
+                return scope.type in CLASS_BODY_TYPES
+            scope = scope_of(scope)
+        return False
+
+    def class_field(self, class_node: Node, name: str) -> list[Binding] | None:
+        """The bindings of a field of a class declared in this file (`Config.PORT`)."""
+        body = class_node.child_by_field_name("body")
+        if body is None:
+            return None
+        declared = self.declared.get(body.id, {}).get(name)
+        return None if declared is None else declared + self.assigned.get(body.id, {}).get(name, [])

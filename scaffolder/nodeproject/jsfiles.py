@@ -1,0 +1,85 @@
+"""Which JavaScript/TypeScript files of a service are service code, and each one parsed once.
+
+Not service code (never read by the layout rules): tests and fixtures (`*.test.js`, `*.spec.ts`,
+`__tests__/`, `test/`, `tests/`, `__mocks__/`, `e2e/`, `fixtures/`, `cypress/`), documentation and
+examples (`docs/`, `examples/`, stories), build output and coverage (`dist/`, `build/`, `coverage/`,
+`.next/`, `out/`), minified bundles (`*.min.js`), tool configuration (`*.config.js`), type
+declarations (`*.d.ts`) and files over 1 MB. Browser code is kept: a BotId there is just as wrong.
+A file named explicitly as an entry (tcb-ff `--source`, `cloudbase-functions.json`) is parsed
+whatever its folder: `parse_js` takes any path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from scaffolder.project import Service, UnparsableFile
+from scaffolder.treesitter import GRAMMAR_BY_SUFFIX, Source, parse
+
+MAX_BYTES = 1_000_000
+JS_GRAMMARS = frozenset({"javascript", "typescript", "tsx"})
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "spec", "fixtures", "__fixtures__",
+                        "cypress", "docs", "examples", "example", "stories", ".storybook", ".husky"})
+_OUTPUT_DIRS = frozenset({"dist", "build", "coverage", ".next", "out", ".output", ".nuxt"})
+
+
+def grammar_for(path: Path) -> str | None:
+    grammar = GRAMMAR_BY_SUFFIX.get(path.suffix)
+    if grammar not in JS_GRAMMARS or path.name.endswith((".d.ts", ".d.mts", ".d.cts")):
+        return None
+    return grammar
+
+
+def is_service_code(relative: PurePosixPath) -> bool:
+    name, folders = relative.name, relative.parts[:-1]
+    if any(folder in _TEST_DIRS or folder in _OUTPUT_DIRS for folder in folders):
+        return False
+    stem = name.split(".")
+    return not (len(stem) > 2 and stem[-2] in ("test", "spec", "min", "config", "stories", "e2e-spec"))
+
+
+def service_js_files(service: Service) -> list[Path]:
+    """The service's own JavaScript/TypeScript source files, in a stable order."""
+
+    def compute() -> list[Path]:
+        found = []
+        for path in service.files:
+            if grammar_for(path) is None:
+                continue
+            try:
+                relative = PurePosixPath(path.relative_to(service.root).as_posix())
+            except ValueError:
+                continue
+            if is_service_code(relative):
+                found.append(path)
+        return found
+
+    return service.memo("nodeproject.js_files", compute)
+
+
+def read_js(service: Service, path: Path) -> str | None:
+    """The file's text, or None when it cannot be read, is not UTF-8 text or is too big to be source."""
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return service.read_text(path)
+    except (OSError, UnparsableFile):
+        return None
+
+
+def parse_js(service: Service, path: Path) -> Source | None:
+    """The file parsed with its grammar, once per service (None when it cannot be read)."""
+    grammar = grammar_for(path)
+    if grammar is None:
+        return None
+
+    def compute() -> Source | None:
+        text = read_js(service, path)
+        if text is None or "\0" in text:
+            return None
+        try:
+            return parse(grammar, text)
+        except (ValueError, RecursionError):  # tree-sitter refuses input it cannot take at all
+            return None
+
+    return service.memo(f"treesitter:{path}", compute)

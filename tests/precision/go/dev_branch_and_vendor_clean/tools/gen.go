@@ -1,0 +1,9 @@
+//go:build ignore
+
+package main
+
+import "os"
+
+func main() {
+	_ = os.WriteFile("generated.txt", []byte("x"), 0o644)
+}

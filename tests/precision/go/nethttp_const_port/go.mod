@@ -1,0 +1,3 @@
+module example.com/nethttp-const-port
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/nethttp-graceful-clean
+
+go 1.22

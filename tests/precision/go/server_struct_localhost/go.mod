@@ -1,0 +1,3 @@
+module example.com/server-struct-localhost
+
+go 1.22

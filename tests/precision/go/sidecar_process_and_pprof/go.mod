@@ -1,0 +1,3 @@
+module example.com/sidecar-process-and-pprof
+
+go 1.22

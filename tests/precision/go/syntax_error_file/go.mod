@@ -1,0 +1,3 @@
+module example.com/syntax-error-file
+
+go 1.22

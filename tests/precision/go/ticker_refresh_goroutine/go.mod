@@ -1,0 +1,3 @@
+module example.com/ticker-refresh-goroutine
+
+go 1.22

@@ -1,0 +1,6 @@
+"use strict";
+
+const { BotRunner } = require("@cloudbase/aiagent-framework");
+const { FaqBot } = require("./bot");
+
+exports.main = (event, context) => BotRunner.run(event, context, new FaqBot(context));

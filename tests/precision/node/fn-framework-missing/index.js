@@ -1,0 +1,3 @@
+const dayjs = require("dayjs");
+
+exports.main = async () => ({ now: dayjs().toISOString() });

@@ -1,0 +1,1 @@
+exports.main = async (event) => ({ items: Array.isArray(event.items) ? event.items : [] });

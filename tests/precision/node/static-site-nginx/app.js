@@ -1,0 +1,5 @@
+let seconds = 0;
+setInterval(() => {
+  seconds += 1;
+  console.log("on the page for", seconds, "seconds");
+}, 1000);

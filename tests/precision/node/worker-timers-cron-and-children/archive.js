@@ -1,0 +1,1 @@
+console.log("archiving", process.argv[2]);

@@ -1,0 +1,3 @@
+from rates import create_app
+
+app = create_app()

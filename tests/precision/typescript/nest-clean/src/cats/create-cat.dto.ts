@@ -1,0 +1,3 @@
+export class CreateCatDto {
+  readonly name!: string;
+}
