@@ -164,12 +164,17 @@ def _walk(top: Path):
 
 def discover_services(paths: list[Path], config_file: Path | None = None) -> list[Service]:
     """The services under `paths`. A folder with no service marker inside is linted as one service;
-    a file stands for the service that holds it."""
+    a file stands for the service that holds it, and a file that no service holds is skipped."""
     services: dict[Path, Service] = {}
+    roots_of_folders: dict[Path, Path | None] = {}  # many staged files share folders: look each up once
     for given in paths:
         given = given.resolve()
         if given.is_file():
-            root = _enclosing_root(given.parent)
+            if given.parent not in roots_of_folders:
+                roots_of_folders[given.parent] = _enclosing_root(given.parent)
+            root = roots_of_folders[given.parent]
+            if root is None:
+                continue
             if root not in services:
                 services[root] = Service(root=root, files=_service_files(root), config_file=config_file)
             continue
@@ -181,11 +186,16 @@ def discover_services(paths: list[Path], config_file: Path | None = None) -> lis
     return [services[root] for root in sorted(services)]
 
 
-def _enclosing_root(directory: Path) -> Path:
+def _enclosing_root(directory: Path) -> Path | None:
+    """The service folder at or above `directory`, looking no higher than the repository's top (the
+    folder holding .git), so that a Dockerfile above the repository never claims its files; None when
+    no service holds it (a staged file outside every service: nothing to lint)."""
     for candidate in (directory, *directory.parents):
         if is_service_root(candidate):
             return candidate
-    return directory
+        if (candidate / ".git").exists():
+            return None
+    return None
 
 
 def _services_under(top: Path, config_file: Path | None) -> list[Service]:
