@@ -108,3 +108,13 @@ def test_written_baseline_is_stable(project):
     lint("svc", "--write-baseline", "two.json", "--jobs", "1", cwd=project)
     assert (project / "one.json").read_bytes() == (project / "two.json").read_bytes()
     assert sorted(path.name for path in project.iterdir()) == ["one.json", "svc", "two.json"]
+
+
+def test_new_baseline_gets_the_usual_permissions(project):
+    import os
+    import stat
+
+    lint("svc", "--write-baseline", "baseline.json", cwd=project)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((project / "baseline.json").stat().st_mode) == 0o666 & ~umask

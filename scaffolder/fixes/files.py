@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffolder.atomic import write_text_atomically
 from scaffolder.fixes.text_edits import FixError
 
 BOM = "\ufeff"
@@ -62,21 +62,6 @@ def read_for_fix(path: Path) -> FileText:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace (or create) `path` with `text` in one step."""
+    """Replace (or create) `path` with `text` in one step; refused unless it is a regular file."""
     check_writable(path)
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".fix", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_text_atomically(path, text)
