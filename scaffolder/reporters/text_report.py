@@ -27,32 +27,44 @@ def _frame(lines: list[str], line: int, column: int) -> list[tuple[str, str]]:
     return out
 
 
+Segment = tuple[str, str]  # (text, rich style)
+
+
 def render(result: LintResult, context, color: bool = False) -> str:
+    lines = _lines(result, context)
+    if not color:  # plain text needs no rich, whose import costs a one-service run about 40 ms
+        return "".join("".join(text for text, _ in line) + "\n" for line in lines)
     from rich.console import Console
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False, soft_wrap=True)
+    console = Console(file=buffer, force_terminal=True, width=120, highlight=False, soft_wrap=True)
+    for line in lines:
+        text = Text()
+        for part, style in line:
+            text.append(part, style=style or None)
+        console.print(text)
+    return buffer.getvalue()
+
+
+def _lines(result: LintResult, context) -> list[list[Segment]]:
+    lines: list[list[Segment]] = []
     source_lines = SourceLines(context.root)
     for finding in result.findings:
         severity = finding.severity or Severity.WARNING
-        head = Text()
-        head.append(f"{finding.path}:{finding.line}:{finding.column}", style="bold")
-        head.append(": ")
-        head.append(finding.code, style=_STYLE[severity])
+        head = [(f"{finding.path}:{finding.line}:{finding.column}", "bold"), (": ", ""),
+                (finding.code, _STYLE[severity])]
         if can_fix(finding) and finding.fix.safe:
-            head.append(" [*]", style="green")  # --fix fixes it
-        head.append(f" [{severity.value}] ", style=_STYLE[severity])
-        head.append(finding.message)
-        console.print(head)
-        for text, style in _frame(source_lines(finding.path), finding.line, finding.column):
-            console.print(Text(text, style=style))
+            head.append((" [*]", "green"))  # --fix fixes it
+        head += [(f" [{severity.value}] ", _STYLE[severity]), (finding.message, "")]
+        lines.append(head)
+        lines.extend([segment] for segment in _frame(source_lines(finding.path), finding.line, finding.column))
         if finding.fix:
             kind = "safe fix" if finding.fix.safe else "unsafe fix"
-            console.print(Text(f"  help ({kind}): {finding.fix.description}", style="green"))
-        console.print()
-    console.print(_summary(result, context))
-    return buffer.getvalue()
+            lines.append([(f"  help ({kind}): {finding.fix.description}", "green")])
+        lines.append([])
+    lines.append([(_summary(result, context), "")])
+    return lines
 
 
 def _summary(result: LintResult, context) -> str:
