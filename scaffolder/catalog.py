@@ -32,8 +32,8 @@ is unsafe or the heading says "unsafe"); only the files that change need to be t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from scaffolder.findings import Severity
@@ -74,11 +74,18 @@ class Rule:
     aliases: tuple[str, ...]
     body: str
     path: Path
-    examples: tuple[Example, ...] = field(default=())
 
     @property
     def fixable(self) -> bool:
         return self.fix != "none"
+
+    @cached_property
+    def examples(self) -> tuple[Example, ...]:
+        """Parsed on first use: a lint run needs only the front matter."""
+        try:
+            return parse_examples(self.body)
+        except CatalogError as error:
+            raise CatalogError(f"{self.path}: {error}") from None
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict, str]:
@@ -135,10 +142,6 @@ def parse_rule(path: Path) -> Rule:
         raise CatalogError(f"{path}: {error}") from None
     if meta["fix"] not in FIX_KINDS:
         raise CatalogError(f"{path}: fix must be one of {', '.join(FIX_KINDS)}")
-    try:
-        examples = parse_examples(body)
-    except CatalogError as error:
-        raise CatalogError(f"{path}: {error}") from None
     return Rule(
         code=code,
         name=str(meta["name"]),
@@ -150,7 +153,6 @@ def parse_rule(path: Path) -> Rule:
         aliases=tuple(str(alias) for alias in meta.get("aliases") or ()),
         body=body.strip() + "\n",
         path=path,
-        examples=examples,
     )
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffolder.catalog import Catalog
-from scaffolder.checks import load_checks
+from scaffolder.checks import checks_for
 from scaffolder.findings import Finding, LintResult, Severity
 from scaffolder.project import Service, UnparsableFile, discover_services
 from scaffolder.settings import Settings
@@ -116,6 +115,8 @@ def _run_in_process(todo, options: LintOptions, external, progress: Progress | N
     services = [service for service, _ in todo]
     outcomes: list[ServiceOutcome] = []
     if options.jobs > 1 and len(services) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # 25 ms of imports a one-service run skips
+
         workers = min(options.jobs, len(services))
         with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
             chunksize = max(1, min(16, len(services) // (workers * 8)))
@@ -167,13 +168,12 @@ def _suppressions_in(service: Service, path: Path) -> list[Suppression]:
 
 
 def _wanted(module, options: LintOptions) -> bool:
-    return hasattr(module, "check") and any(options.settings.enabled(code, options.catalog)
-                                            for code in module.CODES)
+    return any(options.settings.enabled(code, options.catalog) for code in module.CODES)
 
 
 def run_checks(service: Service, options: LintOptions) -> list[Finding]:
     findings: list[Finding] = []
-    for module in load_checks():
+    for module in checks_for([path.name for path in service.files]):
         if _wanted(module, options):
             findings.extend(_guarded(lambda: module.check(service)))
     return findings

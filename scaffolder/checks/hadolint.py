@@ -38,7 +38,6 @@ from scaffolder.engine import CheckError
 from scaffolder.findings import Finding, Severity
 from scaffolder.project import Service, UnparsableFile
 
-CODES = None  # any DLxxxx / SCxxxx code
 BINARY_VARIABLE = "SCAFFOLDER_HADOLINT"
 TIMEOUT_SECONDS = 120
 CHUNK_SIZE = 64  # Dockerfiles per hadolint process
