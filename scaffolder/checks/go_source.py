@@ -12,7 +12,7 @@ from scaffolder.gosource import background, listen, memory, processes, sessions,
 from scaffolder.gosource.context import Startup, in_environment_branch
 from scaffolder.gosource.files import MAX_BYTES, built_commands, is_generated_or_ignored, is_service_code
 from scaffolder.gosource.gofile import GoFile
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.gosource.package import Package
 from scaffolder.gosource.values import Values
 from scaffolder.project import Service, UnparsableFile

@@ -13,7 +13,7 @@ from scaffolder.findings import Finding
 from scaffolder.javasource import background, config, listen, memory, processes, settings, state
 from scaffolder.javasource.context import Startup, in_environment_branch
 from scaffolder.javasource.files import MAX_BYTES, is_generated, is_service_file
-from scaffolder.javasource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import JavaFile, name_of
 from scaffolder.javasource.overrides import deployment
 from scaffolder.javasource.settings import SpringEvidence

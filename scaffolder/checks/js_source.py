@@ -18,7 +18,7 @@ from scaffolder.jssource import background, listen, state
 from scaffolder.jssource.context import Context
 from scaffolder.jssource.entrypoints import JS_SUFFIXES, StartEvidence, start_evidence
 from scaffolder.jssource.files import MAX_BYTES, grammar_for, is_service_code
-from scaffolder.jssource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.jssource.module import JsModule, candidate_pattern
 from scaffolder.project import Service, UnparsableFile
 

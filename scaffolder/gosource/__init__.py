@@ -11,5 +11,4 @@
     memory.py       CBR304: package-level maps and slices that POST/PUT/PATCH/DELETE handlers add to
     background.py   CBR311/CBR312: periodic goroutines, timers and cron schedulers started at startup
     processes.py    CBR313: child processes started at startup or detached on purpose
-    hit.py          what a rule found, before it becomes a Finding
 """

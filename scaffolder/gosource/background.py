@@ -21,7 +21,7 @@ from tree_sitter import Node
 from scaffolder import treesitter
 from scaffolder.gosource.context import Startup, words
 from scaffolder.gosource.gofile import GRAMMAR, FUNCTION_TYPES, GoFile, arguments, call_name, receiver
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.gosource.package import Package
 from scaffolder.gosource.values import Values
 

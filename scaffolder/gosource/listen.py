@@ -22,7 +22,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments, call_name, receiver
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.gosource.values import Values
 from scaffolder.pysource.listen import is_loopback
 

@@ -20,7 +20,7 @@ from tree_sitter import Node
 from scaffolder import treesitter
 from scaffolder.gosource.context import runs_in_place, words
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments, call_name, enclosing_function
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.gosource.package import Package
 from scaffolder.gosource.values import Values, string_value
 

@@ -16,7 +16,7 @@ from tree_sitter import Node
 from scaffolder import treesitter
 from scaffolder.gosource.context import Startup, running_function
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments, call_name, receiver
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.gosource.values import Values
 
 CHILD_PROCESS = "CBR313"

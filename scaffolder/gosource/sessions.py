@@ -17,7 +17,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 
 SESSION_STORE = "CBR303"
 CODES = frozenset({SESSION_STORE})

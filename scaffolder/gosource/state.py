@@ -18,7 +18,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments, call_name, enclosing_function
-from scaffolder.gosource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.gosource.values import Values
 from scaffolder.pysource.paths import APP_FOLDER, is_persistent_local
 

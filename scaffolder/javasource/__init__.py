@@ -14,5 +14,4 @@ is run or compiled.
     memory.py       CBR304: collection fields that POST/PUT/PATCH/DELETE handlers add to
     background.py   CBR311/CBR312: threads with loops, timers, executors and schedulers at startup
     processes.py    CBR313: child processes started at startup or detached on purpose
-    hit.py          what a rule found, before it becomes a Finding
 """

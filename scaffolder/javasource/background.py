@@ -22,7 +22,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.javasource.context import Startup, enclosing_class
-from scaffolder.javasource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import (
     CALLABLE_TYPES,
     CLASS_TYPES,

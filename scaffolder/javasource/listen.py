@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from scaffolder.javasource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import JavaFile, arguments, name_of, type_name
 from scaffolder.javasource.values import Values
 from scaffolder.pysource.listen import is_loopback

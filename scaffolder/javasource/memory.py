@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.javasource.context import enclosing_callable, words
-from scaffolder.javasource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import (
     GRAMMAR,
     JavaFile,

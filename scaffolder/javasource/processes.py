@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.javasource.context import Startup, enclosing_callable
-from scaffolder.javasource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import GRAMMAR, JavaFile, arguments, name_of, type_name
 from scaffolder.javasource.values import Values
 

@@ -21,7 +21,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.javasource.context import enclosing_callable
-from scaffolder.javasource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import GRAMMAR, JavaFile, arguments, name_of, type_name
 from scaffolder.javasource.values import Values
 from scaffolder.pysource.paths import APP_FOLDER, is_persistent_local

@@ -8,7 +8,6 @@
     listen.py       CBR201, CBR202, CBR606: the port and host a server listens on
     state.py        CBR301-CBR304: data kept on the instance (files, SQLite/lowdb/NeDB, sessions, globals)
     background.py   CBR311-CBR313: timers, schedulers and child processes started outside requests
-    hit.py          what a rule found, before it becomes a Finding
 
 The rules follow the Python ones (scaffolder/pysource/): a value is reported only when it is known
 (a literal, or a name bound only to a literal); anything read from the environment, a parameter,

@@ -25,7 +25,7 @@ from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.jssource.context import Context
-from scaffolder.jssource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.jssource.module import FUNCTION_TYPES, JsModule, arguments_of, enclosing_function, unwrap
 
 TIMER, SCHEDULER, CHILD_PROCESS = "CBR311", "CBR312", "CBR313"

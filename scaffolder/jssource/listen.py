@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from scaffolder.jssource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.jssource.module import JsModule, arguments_of, enclosing_function, unwrap
 
 HARDCODED_PORT, LOOPBACK_BIND, FUNCTION_LISTENS = "CBR201", "CBR202", "CBR606"

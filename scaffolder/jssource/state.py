@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from scaffolder.jssource.context import ALL_METHODS, Context
-from scaffolder.jssource.hit import Hit
+from scaffolder.source_hit import Hit
 from scaffolder.jssource.module import FUNCTION_TYPES, JsModule, arguments_of, enclosing_function, unwrap
 from scaffolder.jssource.paths import APP_FOLDER, is_persistent_local, local_path, path_root
 
