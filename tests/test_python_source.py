@@ -7,12 +7,20 @@ package.json is part of the tree.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import ast
+import textwrap
+import time
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from conftest import lint_tree
+from scaffolder.catalog import default_catalog
 from scaffolder.checks import python_source
+from scaffolder.pysource import background, listen, state
+from scaffolder.pysource.context import Context
+from scaffolder.pysource.gate import may_hold_finding
+from scaffolder.pysource.module import PyModule
 from scaffolder.pysource.entrypoints import StartEvidence, start_evidence
 from scaffolder.pysource.files import is_service_code
 from scaffolder.pysource.listen import _split_address, is_loopback
@@ -900,7 +908,7 @@ def test_CBR2_CBR3_functions_called_only_from_a_dead_main_block(lint_files):
 
 def test_CBR001_syntax_error_and_other_files_still_checked(lint_files):
     findings = lint_files({
-        "broken.py": "import os\n\ndef handler(:\n    pass\n",
+        "broken.py": "import sqlite3\n\ndef handler(:\n    return sqlite3.connect(\"a.db\")\n",
         "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', port=8080)\n",
     })
     assert [(f.path, f.code, f.line) for f in findings] == [("app.py", "CBR201", 3), ("broken.py", "CBR001", 3)]
@@ -1059,3 +1067,213 @@ def test_CBR2_scripts_are_files_run_by_python(tmp_path):
     assert evidence.served_by_command and evidence.scripts == frozenset()
     assert not evidence.runs_as_script(PurePosixPath("app.py"))
     assert evidence.runs_as_script(PurePosixPath("tasks/migrate.py"))
+
+
+# ---- speed: the gate before parsing and the walk --------------------------------------------------
+
+def _rule_hits(text: str) -> list[str]:
+    """Every hit the rules find in `text`, read in every way the check can read it."""
+    module = PyModule(ast.parse(text), text)
+    hits = list(listen.find(module, True))
+    for runs_as_script in (True, False):
+        context = Context(module, runs_as_script, True)
+        hits += [*state.find(module, context), *background.find(module, context)]
+    return [hit.code for hit in hits]
+
+
+def _python_sources() -> list[tuple[str, str]]:
+    """(label, text) of every Python file in the rule catalog's examples and the precision corpus."""
+    sources = [(f"{rule.code}:{name}", text) for rule in default_catalog().rules.values()
+               for example in rule.examples for name, text in example.files.items() if name.endswith(".py")]
+    for path in sorted((Path(__file__).parent / "precision").rglob("*.py")):
+        sources.append((str(path), path.read_text(encoding="utf-8")))
+    return sources
+
+
+def test_gate_passes_every_file_the_rules_report_something_in():
+    reported = 0
+    for label, text in _python_sources():
+        try:
+            hits = _rule_hits(textwrap.dedent(text))
+        except SyntaxError:
+            continue
+        if hits:
+            reported += 1
+            assert may_hold_finding(textwrap.dedent(text), True, True), f"{label}: the gate hides {hits}"
+    assert reported >= 30  # the corpus really exercises the rules
+
+
+def _qualified_uses() -> list[str]:
+    """For every qualified name a rule matches, a module that imports it under another name and
+    uses it the way the rule looks for it."""
+    def use(name: str, method: str | None = None) -> str:
+        module, _, last = name.rpartition(".")
+        if module == "builtins":
+            return f"{last}(x){'.' + method + '()' if method else ''}\n"
+        return f"from {module} import {last} as renamed\nrenamed(x){'.' + method + '()' if method else ''}\n"
+
+    uses = [use(name) for name in (*listen.FUNCTIONS, *listen._HYPERCORN_SERVE, listen._CALL_COMMAND,
+                                   *state._OPENERS, *state._DESTINATIONS, *state._SQLITE_CONNECT,
+                                   *state._SQLITE_CLASSES, *state._URL_FUNCTIONS, *background._START_NEW_THREAD,
+                                   *background._TASK_FUNCTIONS, *background._JOB_DECORATORS,
+                                   *background._SHELL_RUNNERS)]
+    uses += [use(name, method) for classes, method, _server in listen.METHODS for name in classes]
+    uses += [use(name, "bind") for name in (*listen._SOCKET, *listen._HYPERCORN_CONFIG)]
+    uses += [use(name, method) for name in state._PATH_CLASSES for method in (*state._PATH_WRITES, "open")]
+    uses += [use(name, "start") for name in background._THREADS]
+    uses += [use(name, "create_task") for name in background._LOOPS]
+    uses += [use(name, method) for name in background._SCHEDULERS for method in background._SCHEDULER_STARTS]
+    uses += [use(background._SCHEDULE_EVERY, "do"), "import os\nos.spawnvp(os.P_NOWAIT, 'x', [])\n"]
+    uses += [f"upload.{method}(path)\n" for method in state._SAVES]
+    uses += [f"config = {{{key!r}: {value!r}}}\n" for key, values in state._SESSION_VALUES.items() for value in values]
+    uses += ["app.config.update(SQLALCHEMY_DATABASE_URI=url)\n",
+             "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3'}}\n"]
+    uses += [f"@app.{method}('/x')\ndef handler():\n    pass\n" for method in ("post", "put", "patch", "delete")]
+    uses += ["@bp.route('/x', methods=['POST'])\ndef handler():\n    pass\n",
+             "from django.views.decorators.http import require_POST as only_post\n",
+             "from django.views.decorators.http import require_http_methods as allow\n",
+             "from rest_framework.decorators import api_view as view\n"]
+    return uses
+
+
+@pytest.mark.parametrize("source", _qualified_uses())
+def test_gate_knows_every_name_the_rules_match(source):
+    assert may_hold_finding(source), source
+
+
+def test_gate_skips_modules_without_trigger_words():
+    assert not may_hold_finding("import json\n\n\ndef clean(text):\n    return json.loads(text.replace('a', 'b'))\n")
+    assert not may_hold_finding("import os\nrun = os.environ.get('RUN')\nThread = None\n")  # words, not the pairs
+    assert not may_hold_finding("from flask import Flask\napp = Flask(__name__)\napp.run()\n", listens=False)
+    assert not may_hold_finding("bind = '127.0.0.1:8000'\n")
+    assert may_hold_finding("bind = '127.0.0.1:8000'\n", gunicorn_config=True)
+
+
+@pytest.mark.parametrize("source", [
+    'CONFIG = {"SESSION_" "TYPE": "file" "system"}\n',  # adjacent literals
+    'CONFIG = {"SESSION_"  # the key\n  r"TYPE": "filesystem"}\n',
+    'CONFIG = {"SESSION_" "" "T" "YPE": "filesystem"}\n',
+    'CONFIG = {"\\x53ESSION_TYPE": "\\u0066ilesystem"}\n',  # escapes
+    'CONFIG = {"SESSION_\\\nTYPE": "filesystem"}\n',
+    'ｏｐｅｎ("data.json", "w").write("{}")\n',  # identifiers are NFKC-normalised
+])
+def test_gate_sees_names_python_spells_differently(source, lint_py):
+    assert may_hold_finding(source)
+    assert lint_py(source) != []
+
+
+def test_gate_stays_linear_on_pathological_text():
+    texts = ['x = "a" ' + "#" * 200_000, "a" + '"' * 200_000, 'a" "' * 50_000 + "b", '"' + 'r"' * 100_000,
+             "x" + "\\" * 200_000, 'a"' + ' #\n' * 50_000 + '"b', "é" * 200_000]
+    started = time.perf_counter()
+    for text in texts:
+        may_hold_finding(text)
+    assert time.perf_counter() - started < 5  # backtracking would take longer than the universe
+
+
+def test_syntax_errors_only_count_in_modules_a_rule_needs(lint_files):
+    """CBR001 is about files the rules had to read: a module no rule can fire in is not parsed."""
+    findings = lint_files({
+        "helpers.py": "import json\n\n\ndef load(text:\n    return json.loads(text)\n",
+        "worker.py": "import threading\n\n\ndef start(:\n    threading.Thread(target=print).start()\n",
+        "ok.py": "import json\n",
+    })
+    assert [(f.path, f.code, f.line) for f in findings] == [("worker.py", "CBR001", 4)]
+
+
+def test_global_and_nonlocal_still_decide_where_names_are_bound(lint_py):
+    assert lint_py("""\
+        import os
+
+        from flask import Flask
+
+        app = Flask(__name__)
+        PORT = 8080
+
+
+        def configure():
+            global PORT
+            PORT = int(os.environ["PORT"])
+
+
+        configure()
+        app.run(host="0.0.0.0", port=PORT)
+        """) == []
+    assert lint_py("""\
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        def serve():
+            port = 8080
+
+            def from_env():
+                nonlocal port
+                port = read_port()
+
+            from_env()
+            app.run(host="0.0.0.0", port=port)
+        """) == []
+    assert lint_py("""\
+        from flask import Flask
+
+        app = Flask(__name__)
+        PORT = 8080
+
+
+        def configure():
+            PORT = read_port()
+            return PORT
+
+
+        app.run(host="0.0.0.0", port=PORT)
+        """) == [("CBR201", 12)]
+
+
+def test_the_walk_reaches_every_child_node():
+    """PyModule skips fields that never hold a node; every node ast.walk finds must be indexed,
+    except, by design, a class's keyword nodes and a function's `arguments` and `arg` nodes (their
+    values, defaults and annotations are indexed)."""
+    source = textwrap.dedent("""\
+        import os as o, sys
+        from . import x as y
+        @deco(1)
+        class C(Base, metaclass=M):
+            a: int = 1
+            def f(self, p: int = 2, *args, k=3, **kw) -> None:
+                global g
+                nonlocal_ = [i async for i in aiter() if i]
+                with open(p) as (fh, other):
+                    pass
+                try:
+                    del a[0], b.c
+                except (E, F) as err:
+                    raise X from err
+                finally:
+                    lambda q=4: q
+                match p:
+                    case {"k": [1, *rest], **others} if rest:
+                        pass
+                    case Point(x=0, y=_) | None:
+                        pass
+                    case str() as s:
+                        pass
+                return f"{p!r:>{10}}" + {**kw, 1: 2}[1] if (z := p) else ...
+        async def main():
+            async for i in x:
+                await i
+            async with y as z:
+                yield z
+        """)
+    tree = ast.parse(source)
+    PyModule(tree, source)
+    by_design = {id(keyword) for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for keyword in node.keywords}
+    unindexed = [ast.dump(node) for node in ast.walk(tree)
+                 if not isinstance(node, (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop,
+                                          ast.arguments, ast.arg))
+                 and id(node) not in by_design and not hasattr(node, "_cbr_scope")]
+    assert unindexed == []
+    kinds = {type(node).__name__ for node in ast.walk(tree)}
+    assert {"MatchMapping", "MatchClass", "MatchOr", "MatchStar", "MatchAs", "comprehension", "withitem",
+            "FormattedValue", "NamedExpr", "ExceptHandler", "Global", "alias", "keyword"} <= kinds

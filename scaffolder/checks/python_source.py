@@ -1,10 +1,12 @@
 """Python source: the port and host a server listens on (CBR2xx), state kept on the instance and
 work started outside requests (CBR3xx). Parsed with the stdlib `ast`; the evidence and the rules
-live in scaffolder/pysource/."""
+live in scaffolder/pysource/. A file in which no rule can fire (pysource/gate.py) is not parsed at
+all, as in the JavaScript, Go and Java checks: CBR001 is about files a rule needed."""
 
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -14,6 +16,7 @@ from scaffolder.pysource import background, listen, state
 from scaffolder.pysource.context import Context
 from scaffolder.pysource.entrypoints import StartEvidence, start_evidence
 from scaffolder.pysource.files import is_service_code
+from scaffolder.pysource.gate import may_hold_finding
 from scaffolder.pysource.hit import Hit
 from scaffolder.pysource.module import PyModule
 
@@ -31,6 +34,9 @@ def check(service: Service) -> Iterable[Finding]:
 
 
 def _relative(path: Path, root: Path) -> PurePosixPath:
+    text, base = str(path), str(root)
+    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep and base != os.sep:
+        return PurePosixPath(text[len(base) + 1:].replace(os.sep, "/"))  # Path.relative_to, without its cost
     try:
         return PurePosixPath(path.relative_to(root).as_posix())
     except ValueError:
@@ -43,6 +49,11 @@ def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: 
     except UnparsableFile as error:
         yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
         return
+    gunicorn_config = relative.name.startswith("gunicorn")
+    gunicorn_bind = gunicorn_config and not evidence.command_binds
+    listens = not service.is_function_like  # function mode listens on 3000, set by the framework
+    if not may_hold_finding(text, listens, gunicorn_bind):
+        return  # no rule can fire here: its syntax is Python's business, not a CloudBase rule's
     try:
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as error:
@@ -54,11 +65,10 @@ def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: 
         return
     try:
         module = PyModule(tree, text)
-        gunicorn_config = relative.name.startswith("gunicorn")
         context = Context(module, evidence.runs_as_script(relative), gunicorn_config)
         hits: list[Hit] = []
-        if not service.is_function_like:  # function mode listens on 3000, set by the framework
-            hits += listen.find(module, gunicorn_config and not evidence.command_binds)
+        if listens:
+            hits += listen.find(module, gunicorn_bind)
         hits += state.find(module, context)
         hits += background.find(module, context)
     except RecursionError:  # pathologically deep expressions: no evidence we can trust, so no findings

@@ -5,6 +5,8 @@
     paths.py        literal file-system paths: is a path local and persistent, or temporary
     entrypoints.py  how the service is started (Dockerfile, Procfile, shell scripts)
     files.py        which .py files of a service are checked at all (tests, migrations, tooling)
+    triggers.py     how a rule states the words a file must contain before it can fire
+    gate.py         a cheap test of a file's text: can any rule fire in it? (no tree otherwise)
     listen.py       CBR2xx: the port and host a server listens on
     state.py        CBR30x: data kept on the instance (files, SQLite, sessions, module globals)
     background.py   CBR31x: threads, schedulers and child processes started outside requests

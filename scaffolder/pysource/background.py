@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from scaffolder.pysource import triggers
 from scaffolder.pysource.context import Context
 from scaffolder.pysource.hit import Hit
 from scaffolder.pysource.module import PyModule, call_arg, enclosing_function, parent
@@ -46,6 +47,17 @@ _DETACHERS = ("nohup", "setsid", "daemonize")
 _NO_WAIT = {"os.P_NOWAIT", "os.P_NOWAITO", "os.P_DETACH"}
 # proc.wait(), proc.communicate(), reading its output to the end, or ending it: not long-lived
 _ENDED_BY = {"wait", "communicate", "stdout", "stderr", "kill", "terminate", "returncode"}
+_START_NEW_THREAD = ("_thread.start_new_thread", "_thread.start_new")
+_SCHEDULE_EVERY = "schedule.every"
+_SPAWN_PREFIX = "os.spawn"  # os.spawnv, os.spawnlp, ...
+
+# What gate.py looks for (see triggers.py): every hit needs one of these sets of words in the file.
+TRIGGERS: frozenset[triggers.Trigger] = frozenset(
+    triggers.qualified(_START_NEW_THREAD) | triggers.qualified(_THREADS, "start")
+    | triggers.qualified(_TASK_FUNCTIONS) | triggers.qualified(_LOOPS, "create_task")
+    | {trigger for method in _SCHEDULER_STARTS for trigger in triggers.qualified(_SCHEDULERS, method)}
+    | triggers.qualified([_SCHEDULE_EVERY], "do") | triggers.qualified(_JOB_DECORATORS)
+    | triggers.qualified(_SHELL_RUNNERS) | triggers.qualified([_SPAWN_PREFIX + "*"]))
 
 
 def _scope_calls(module: PyModule, node: ast.AST, name: str, methods: set[str]) -> bool:
@@ -71,7 +83,7 @@ def _bound_name(call: ast.Call) -> str | None:
 def _threads(module: PyModule, context: Context, call: ast.Call) -> Iterator[Hit]:
     func = call.func
     qualified = module.qualname(func)
-    if qualified in ("_thread.start_new_thread", "_thread.start_new"):
+    if qualified in _START_NEW_THREAD:
         yield Hit(THREAD, f"{qualified}() at startup starts a background thread outside any request; {_WHY}, so "
                   "it is paused or stopped at random: run the work inside a request, or in a scheduled trigger", call)
         return
@@ -106,7 +118,7 @@ def _schedulers(module: PyModule, call: ast.Call) -> Iterator[Hit]:
             yield Hit(SCHEDULER, f"startup code starts a {kind.rsplit('.', 1)[1]}; {_WHY}, so jobs run late, "
                       "never, or once per instance: trigger them from outside (a scheduled call to the service)", call)
             return
-    if isinstance(func, ast.Attribute) and func.attr == "do" and _chain_calls(module, func.value, "schedule.every"):
+    if isinstance(func, ast.Attribute) and func.attr == "do" and _chain_calls(module, func.value, _SCHEDULE_EVERY):
         yield Hit(SCHEDULER, f"startup code registers a `schedule` job; {_WHY}, so jobs run late, never, or once per "
                   "instance: trigger them from outside (a scheduled call to the service)", call)
         return
@@ -169,7 +181,7 @@ def _detached(module: PyModule, call: ast.Call, qualified: str | None) -> str | 
         preexec = call_arg(call, None, "preexec_fn")
         if preexec is not None and module.qualname(preexec) in ("os.setsid", "os.setpgrp"):
             return f"detaches it with preexec_fn={module.qualname(preexec)}"
-    if qualified and qualified.startswith("os.spawn") and call.args and module.qualname(call.args[0]) in _NO_WAIT:
+    if qualified and qualified.startswith(_SPAWN_PREFIX) and call.args and module.qualname(call.args[0]) in _NO_WAIT:
         return f"does not wait for it ({module.qualname(call.args[0])})"
     return None
 
@@ -177,13 +189,12 @@ def _detached(module: PyModule, call: ast.Call, qualified: str | None) -> str | 
 def _child_processes(module: PyModule, context: Context, call: ast.Call) -> Iterator[Hit]:
     qualified = module.qualname(call.func)
     reason = _detached(module, call, qualified)
-    waited = _is_waited(module, call)
-    if reason is not None and not waited:
+    if reason is not None and not _is_waited(module, call):
         yield Hit(CHILD_PROCESS, f"{qualified}() {reason}: a child process that keeps running after the request; "
                   f"{_WHY}, so it is paused or killed at random: run the work inside the request and wait for it",
                   call)
         return
-    if qualified == "subprocess.Popen" and context.at_startup(call) and not waited:
+    if qualified == "subprocess.Popen" and context.at_startup(call) and not _is_waited(module, call):
         yield Hit(CHILD_PROCESS, f"startup code starts a child process with subprocess.Popen() and does not wait for "
                   f"it; {_WHY}, so it is paused or killed at random: run the work inside a request and wait for it",
                   call)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 
 from scaffolder.pysource.module import FUNCTION_TYPES, PyModule, ancestors, enclosing_function
 
@@ -29,6 +30,8 @@ _SANIC_STARTUP_EVENTS = {"before_server_start", "after_server_start", "main_proc
 _GUNICORN_HOOKS = {"on_starting", "when_ready", "pre_fork", "post_fork", "post_worker_init", "on_reload"}
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 _ROUTE_WITH_METHODS = {"route", "api_route"}
+_REQUIRE_POST = "django.views.decorators.http.require_POST"
+_METHOD_LIST_DECORATORS = ("django.views.decorators.http.require_http_methods", "rest_framework.decorators.api_view")
 _FLAG_WORDS = {"debug", "testing", "test", "tests", "env", "environ", "environment", "dev", "develop",
                "development", "local", "prod", "production", "stage", "staging"}
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -66,9 +69,19 @@ class Context:
         self.module = module
         self.runs_as_script = runs_as_script
         self.gunicorn_config = gunicorn_config
-        self.dead_functions = self._dead_functions()
-        self.startup_functions = self._startup_functions()
-        self.handlers = self._handlers()
+
+    # Computed on first use: most modules never need one or more of them.
+    @cached_property
+    def dead_functions(self) -> set[ast.AST]:
+        return self._dead_functions()
+
+    @cached_property
+    def startup_functions(self) -> set[ast.AST]:
+        return self._startup_functions()
+
+    @cached_property
+    def handlers(self) -> dict[ast.AST, set[str]]:
+        return self._handlers()
 
     # ---- dead code and environment branches ----------------------------------------------
     def in_main_guard(self, node: ast.AST) -> bool:
@@ -238,11 +251,11 @@ class Context:
 
     def _route_methods(self, decorator: ast.expr) -> set[str]:
         qualified = self.module.qualname(decorator.func if isinstance(decorator, ast.Call) else decorator) or ""
-        if qualified == "django.views.decorators.http.require_POST":
+        if qualified == _REQUIRE_POST:
             return {"POST"}
         if not isinstance(decorator, ast.Call):
             return set()
-        if qualified in ("django.views.decorators.http.require_http_methods", "rest_framework.decorators.api_view"):
+        if qualified in _METHOD_LIST_DECORATORS:
             return _literal_strings(decorator.args[0] if decorator.args else None) or set()
         func = decorator.func
         if not isinstance(func, ast.Attribute):
@@ -259,6 +272,13 @@ class Context:
                 return {"GET"}
             return _literal_strings(methods) or set()
         return set()
+
+
+def handler_trigger_names(methods: set[str]) -> frozenset[str]:
+    """The names one of a function's decorators must spell to make it a handler of one of `methods`
+    (see _route_methods): `@app.post(...)`, `methods=[...]`, Django's and DRF's decorators."""
+    return frozenset({method.lower() for method in methods} & _ROUTE_METHODS | {"methods"}
+                     | {name.rsplit(".", 1)[-1] for name in (_REQUIRE_POST, *_METHOD_LIST_DECORATORS)})
 
 
 def _is_command_decorator(decorator: ast.expr) -> bool:

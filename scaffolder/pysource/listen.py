@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scaffolder.findings import Fix
+from scaffolder.pysource import triggers
 from scaffolder.pysource.hit import Hit
 from scaffolder.pysource.module import PyModule, call_arg, has_unpacking, parent, string_prefix
 
@@ -84,6 +85,7 @@ _TORNADO = frozenset({"tornado.web.Application", "tornado.httpserver.HTTPServer"
 _SOCKET = frozenset({"socket.socket"})
 _HYPERCORN_CONFIG = frozenset({"hypercorn.config.Config", "hypercorn.Config"})
 _HYPERCORN_SERVE = {"hypercorn.asyncio.serve", "hypercorn.trio.serve"}
+_CALL_COMMAND = "django.core.management.call_command"
 
 METHODS: list[tuple[frozenset[str], str, Server]] = [
     (_FLASK, "run", Server("app.run()", host=(0, "host"), port=(1, "port"), default_host="127.0.0.1",
@@ -225,6 +227,15 @@ class _Listen:
                       Fix('listen on all interfaces: pass host="0.0.0.0"', safe=False))
 
 
+# What gate.py looks for (see triggers.py): every hit above needs one of these sets of words written
+# in the file. A gunicorn configuration file also reports its module-level `bind` setting.
+TRIGGERS: frozenset[triggers.Trigger] = frozenset(
+    triggers.qualified([*FUNCTIONS, *_HYPERCORN_SERVE, _CALL_COMMAND])
+    | {trigger for classes, method, _server in METHODS for trigger in triggers.qualified(classes, method)}
+    | triggers.qualified(_SOCKET, "bind") | triggers.qualified(_HYPERCORN_CONFIG, "bind"))
+GUNICORN_TRIGGERS: frozenset[triggers.Trigger] = frozenset({("bind",)})
+
+
 def find(module: PyModule, gunicorn_config: bool = False) -> Iterator[Hit]:
     """Servers in `module`; with `gunicorn_config`, also gunicorn's module-level `bind` setting
     (which replaces gunicorn's own default of 0.0.0.0:$PORT)."""
@@ -252,7 +263,7 @@ def _server_call(module: PyModule, listen: _Listen, call: ast.Call, sockets: set
     if qualified in _HYPERCORN_SERVE:
         yield from _hypercorn_serve(module, call)
         return
-    if qualified == "django.core.management.call_command":
+    if qualified == _CALL_COMMAND:
         yield from _runserver(module, listen, call)
         return
     if qualified is None and isinstance(func, ast.Name):  # subclasses that keep the constructor: class S(HTTPServer)

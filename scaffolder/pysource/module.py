@@ -8,16 +8,36 @@ and the rules report nothing about unknown values.
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-SCOPE_TYPES = (ast.Module, ast.ClassDef, *FUNCTION_TYPES)
 _MAX_DEPTH = 12  # how far literal and instance resolution follow names
 _NEW_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 _BINDERS = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.NamedExpr,
                       ast.comprehension, ast.withitem, ast.ExceptHandler, ast.Delete, ast.Import, ast.ImportFrom,
                       ast.MatchAs, ast.MatchStar, ast.MatchMapping})
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})  # shared singletons (Load, Add, Eq): no parent of their own
+# Fields that never hold a node: names, numbers, flags and comments (per class where it varies).
+_SCALAR_FIELDS = frozenset({"id", "attr", "kind", "name", "asname", "arg", "module", "level", "type_comment",
+                            "conversion", "is_async", "simple", "rest", "kwd_attrs", "tag", "lineno"})
+_SCALAR_BY_CLASS = {ast.Constant: {"value"}, ast.MatchSingleton: {"value"}, ast.Global: {"names"},
+                    ast.Nonlocal: {"names"}}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # class -> the fields that may hold child nodes
+_NO_DECLARATIONS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+_POSITION = attrgetter("lineno", "col_offset")
+# Node classes the walk does more for than record them: uses of a name, scopes, bindings, declarations.
+_SPECIAL = frozenset({ast.Attribute, ast.Await, ast.Global, ast.Nonlocal}) | _NEW_SCOPES | _BINDERS
+_MISSING = object()
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        scalar = _SKIPPED_FIELDS | _SCALAR_FIELDS | _SCALAR_BY_CLASS.get(kind, set())
+        fields = _CHILD_FIELDS[kind] = tuple(field for field in kind._fields if field not in scalar)
+    return fields
 
 
 @dataclass(frozen=True)
@@ -111,7 +131,18 @@ class PyModule:
         self._by_type: dict[type, list[ast.AST]] = {}
         self._nodes_cache: dict[tuple, list] = {}
         self.method_uses: dict[str, list[tuple[str, ast.AST]]] = {}  # name -> (attr, node) for name.attr / await name
+        self._qualnames: dict[ast.AST, str | None] = {}
+        self._lookups: dict[tuple[str, ast.AST], list[Binding] | None] = {}
+        # A `global` or `nonlocal` statement changes where a function's names are bound, and it may
+        # come after the binding in the walk, so bindings wait until all are known. Without either
+        # keyword in the text there are none, and bindings are recorded as they are met.
+        self._pending: list[tuple[ast.AST, str, Binding]] | None = (
+            [] if "global" in text or "nonlocal" in text else None)
         self._index()
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            for scope, name, binding in pending:
+                self._bind(scope, name, binding)
 
     # ---- indexing -------------------------------------------------------------------------
     def _index(self) -> None:
@@ -119,34 +150,41 @@ class PyModule:
         stack: list[tuple[ast.AST, ast.AST | None, ast.AST]] = [(tree, None, tree)]
         self.bindings[tree] = {}
         self._declared[tree] = (set(), set())
-        by_type, uses = self._by_type, self.method_uses
+        by_type: dict[type, list[ast.AST]] = defaultdict(list)
+        uses = self.method_uses
         push, pop = stack.append, stack.pop
-        scopes, binders = _NEW_SCOPES, _BINDERS
+        special, scopes, binders, child_fields = _SPECIAL, _NEW_SCOPES, _BINDERS, _CHILD_FIELDS
         while stack:
             node, up, scope = pop()
             node._cbr_parent = up  # type: ignore[attr-defined]
             node._cbr_scope = scope  # type: ignore[attr-defined]
             kind = type(node)
-            by_type.setdefault(kind, []).append(node)
-            if kind is ast.Attribute and type(node.value) is ast.Name:  # type: ignore[attr-defined]
-                uses.setdefault(node.value.id, []).append((node.attr, node))  # type: ignore[attr-defined]
-            elif kind is ast.Await and type(node.value) is ast.Name:  # type: ignore[attr-defined]
-                uses.setdefault(node.value.id, []).append(("await", node))  # type: ignore[attr-defined]
-            if kind in scopes:
-                self._enter(node, scope, stack)
-                continue
-            if kind in binders:
-                self._record(node, scope)
-            for field in node._fields:
-                if field in _SKIPPED_FIELDS:
+            by_type[kind].append(node)
+            if kind in special:
+                if kind is ast.Attribute or kind is ast.Await:
+                    value = node.value  # type: ignore[attr-defined]
+                    if type(value) is ast.Name:  # name.attr, await name
+                        uses.setdefault(value.id, []).append(
+                            (node.attr if kind is ast.Attribute else "await", node))  # type: ignore[attr-defined]
+                elif kind in scopes:
+                    self._enter(node, scope, stack)
                     continue
+                elif kind in binders:
+                    self._record(node, scope)
+                elif isinstance(scope, FUNCTION_TYPES):  # global, nonlocal
+                    self._declare(scope, node)  # type: ignore[arg-type]
+            fields = child_fields.get(kind)
+            if fields is None:
+                fields = _child_fields(kind)
+            for field in fields:
                 value = getattr(node, field, None)
-                if isinstance(value, list):
+                if type(value) is list:
                     for item in value:
-                        if isinstance(item, ast.AST):
+                        if item is not None:  # Dict.keys holds None for **spread
                             push((item, node, scope))
-                elif isinstance(value, ast.AST):
+                elif value is not None:
                     push((value, node, scope))
+        self._by_type = dict(by_type)
 
     def _enter(self, node, scope, stack) -> None:
         self.bindings[node] = {}
@@ -173,7 +211,8 @@ class PyModule:
             every = [*args.posonlyargs, *args.args, *args.kwonlyargs,
                      *(a for a in (args.vararg, args.kwarg) if a is not None)]
             outer += [a.annotation for a in every if a.annotation is not None]
-            self._declared[node] = self._declarations(node)
+            if self._pending is not None:
+                self._declared[node] = (set(), set())
             for arg in every:
                 self._bind(node, arg.arg, Binding("param", arg))
         for child in outer:
@@ -181,25 +220,16 @@ class PyModule:
         for child in inner:
             stack.append((child, node, node))
 
-    @staticmethod
-    def _declarations(function) -> tuple[set[str], set[str]]:
-        global_names: set[str] = set()
-        nonlocal_names: set[str] = set()
-        body = function.body if isinstance(function.body, list) else [function.body]
-        stack = list(body)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Global):
-                global_names.update(node.names)
-            elif isinstance(node, ast.Nonlocal):
-                nonlocal_names.update(node.names)
-            if isinstance(node, SCOPE_TYPES):
-                continue
-            stack.extend(ast.iter_child_nodes(node))
-        return global_names, nonlocal_names
+    def _declare(self, function, statement: ast.Global | ast.Nonlocal) -> None:
+        global_names, nonlocal_names = self._declared[function]
+        declared = global_names if isinstance(statement, ast.Global) else nonlocal_names
+        declared.update(statement.names)  # type: ignore[attr-defined]
 
     def _bind(self, scope, name: str, binding: Binding) -> None:
-        global_names, nonlocal_names = self._declared.get(scope, (set(), set()))
+        if self._pending is not None:
+            self._pending.append((scope, name, binding))
+            return
+        global_names, nonlocal_names = self._declared.get(scope, _NO_DECLARATIONS)
         if name in global_names:
             scope = self.tree
         elif name in nonlocal_names:
@@ -275,7 +305,10 @@ class PyModule:
         found = self._nodes_cache.get(types)
         if found is None:
             found = [node for kind in types for node in self._by_type.get(kind, ())]
-            found.sort(key=lambda node: (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)))
+            if all("lineno" in kind._attributes for kind in types):
+                found.sort(key=_POSITION)
+            else:
+                found.sort(key=lambda node: (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)))
             self._nodes_cache[types] = found
         return found
 
@@ -283,11 +316,18 @@ class PyModule:
     def lookup(self, name: str, scope: ast.AST) -> list[Binding] | None:
         """The bindings Python would use for `name` read in `scope`; None when it is bound nowhere
         in this module (a builtin, or a name from a star import)."""
+        key = (name, scope)
+        found = self._lookups.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._lookups[key] = self._lookup(name, scope)
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, name: str, scope: ast.AST) -> list[Binding] | None:
         first = True
         while True:
             if not (isinstance(scope, ast.ClassDef) and not first):
                 table = self.bindings.get(scope, {})
-                global_names, _ = self._declared.get(scope, (set(), set()))
+                global_names, _ = self._declared.get(scope, _NO_DECLARATIONS)
                 if name in global_names and scope is not self.tree:
                     scope = self.tree
                     continue
@@ -307,6 +347,12 @@ class PyModule:
 
     def qualname(self, node: ast.expr) -> str | None:
         """`os.environ.get` for `_os.environ.get` after `import os as _os`; None when unknown."""
+        found = self._qualnames.get(node, _MISSING)
+        if found is _MISSING:
+            found = self._qualnames[node] = self._qualname(node)
+        return found  # type: ignore[return-value]
+
+    def _qualname(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value)
             return f"{base}.{node.attr}" if base else None

@@ -19,7 +19,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from scaffolder.pysource.context import Context
+from scaffolder.pysource import triggers
+from scaffolder.pysource.context import Context, handler_trigger_names
 from scaffolder.pysource.hit import Hit
 from scaffolder.pysource.module import PyModule, call_arg, enclosing_function, has_unpacking, string_prefix
 from scaffolder.pysource.paths import is_persistent_local, local_path, path_root
@@ -38,6 +39,7 @@ _DESTINATIONS = {  # function -> (position, keyword) of the path written
     "os.makedirs": (0, "name"), "os.mkdir": (0, "path"),
 }
 _PATH_WRITES = {"write_text", "write_bytes", "touch", "mkdir"}
+_PATH_CLASSES = ("pathlib.Path", "pathlib.PosixPath")
 _SAVES = {"save", "savefig"}  # werkzeug FileStorage.save, PIL Image.save, matplotlib savefig
 
 
@@ -105,7 +107,7 @@ def _is_path_object(module: PyModule, node: ast.expr) -> bool:
         node = node.left
     if isinstance(node, ast.Call):
         qualified = module.qualname(node.func) or ""
-        if qualified in ("pathlib.Path", "pathlib.PosixPath"):
+        if qualified in _PATH_CLASSES:
             return True
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("joinpath", "resolve", "with_suffix",
                                                                         "with_name", "absolute"):
@@ -258,6 +260,9 @@ def _config_key(target: ast.expr) -> str | None:
 # ---- CBR303 ------------------------------------------------------------------------------------
 _DJANGO_FILE_SESSIONS = "django.contrib.sessions.backends.file"
 _DJANGO_CACHE_SESSIONS = "django.contrib.sessions.backends.cache"
+_SESSION_VALUES = {  # setting -> the values that keep sessions on the instance
+    "SESSION_TYPE": ("filesystem",), "SESSION_ENGINE": (_DJANGO_FILE_SESSIONS, _DJANGO_CACHE_SESSIONS),
+    "session.type": ("file", "memory", "dbm")}
 _LOCAL_CACHES = {"django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.filebased.FileBasedCache"}
 
 
@@ -287,10 +292,12 @@ def _session_stores(module: PyModule) -> Iterator[Hit]:
     caches_defined = any(key == "CACHES" for key, _, _ in settings)
     local_cache = any(key == "BACKEND" and module.literal_string(value) in _LOCAL_CACHES for key, value, _ in settings)
     for key, value, node in settings:
+        if key not in _SESSION_VALUES:
+            continue
         text = module.literal_string(value)
         if text is None:
             continue
-        if key == "SESSION_TYPE" and text == "filesystem":
+        if key == "SESSION_TYPE" and text in _SESSION_VALUES[key]:
             what = 'Flask-Session SESSION_TYPE = "filesystem" keeps sessions in files on the instance'
         elif key == "SESSION_ENGINE" and text == _DJANGO_FILE_SESSIONS:
             what = f"SESSION_ENGINE {text!r} keeps sessions in files on the instance"
@@ -298,7 +305,7 @@ def _session_stores(module: PyModule) -> Iterator[Hit]:
                 local_cache or (not caches_defined and not module.star_import)):
             what = (f"SESSION_ENGINE {text!r} keeps sessions in the cache, and the cache here is Django's "
                     "local-memory (or file) cache")
-        elif key == "session.type" and text in ("file", "memory", "dbm"):
+        elif key == "session.type" and text in _SESSION_VALUES[key]:
             what = f'Beaker session.type = "{text}" keeps sessions on the instance'
         else:
             continue
@@ -363,6 +370,22 @@ def _module_state(module: PyModule, context: Context) -> Iterator[Hit]:
             yield Hit(MODULE_STATE, f"request handler {handler.name}() stores data in module-level {name!r} "  # type: ignore[attr-defined]
                       f"(defined on line {line}); {_STATELESS}, so the data is lost and each instance sees its own "
                       "copy: keep it in a database or cache service", where, None, where)
+
+
+# What gate.py looks for (see triggers.py): every hit needs one of these sets of words in the file:
+# a function it matches, a method on a pathlib path or on anything (`.save()`), a setting's key and
+# value, or a route decorator for a state-changing method (CBR304).
+TRIGGERS: frozenset[triggers.Trigger] = frozenset(
+    triggers.qualified([*_OPENERS, *_DESTINATIONS, *_SQLITE_CONNECT, *_SQLITE_CLASSES, *_URL_FUNCTIONS])
+    | {trigger for method in (*_PATH_WRITES, "open") for trigger in triggers.qualified(_PATH_CLASSES, method)}
+    | triggers.each(_SAVES) | triggers.each(_URL_KEYS) | {("ENGINE", _DJANGO_SQLITE)}
+    | {trigger for key, values in _SESSION_VALUES.items() for trigger in triggers.each(values, key)}
+    | triggers.each(handler_trigger_names(_STATE_CHANGING)))
+# The trigger words the rules compare with string values (keys and values of settings), which
+# escapes and adjacent literals can spell without writing them out; all others are identifiers.
+STRING_WORDS: frozenset[str] = frozenset(
+    {*_URL_KEYS, "ENGINE", _DJANGO_SQLITE, *_SESSION_VALUES,
+     *(value for values in _SESSION_VALUES.values() for value in values)})
 
 
 def find(module: PyModule, context: Context) -> Iterator[Hit]:
