@@ -45,10 +45,8 @@ _SYNTAX_DIRECTIVE = re.compile(r"^\s*#\s*syntax\s*=\s*(?P<ref>\S+)", re.I)
 def dockerfile_path(service: Service) -> Path | None:
     """The Dockerfile the platform builds: the one serverConfig.Dockerfile names (relative to
     BuildDir or to the service root), else `Dockerfile` in BuildDir or at the service root."""
-    for candidate in dockerfile_candidates(service):
-        if candidate.is_file():
-            return candidate
-    return None
+    return service.memo("dockerfile_path", lambda: next(
+        (candidate for candidate in dockerfile_candidates(service) if candidate.is_file()), None))
 
 
 def dockerfile_candidates(service: Service) -> list[Path]:
