@@ -1,6 +1,6 @@
 """A baseline: today's findings, recorded so that only new ones are reported.
 
-    scaffolder lint --write-baseline .scaffolder-baseline.json   # record
+    scaffolder lint --write-baseline .scaffolder-baseline.json   # record (written by cli_lint)
     scaffolder lint --baseline .scaffolder-baseline.json         # report only what is new
 
 A finding is matched by its rule, its file and a fingerprint of its code. Two fingerprints are kept:
@@ -68,9 +68,8 @@ def entries(findings: list[Finding], root: Path) -> list[Entry]:
     return [Entry(finding.code, finding.path, *fingerprints(finding, read(finding.path))) for finding in findings]
 
 
-def write(path: Path, findings: list[Finding], root: Path) -> None:
-    from scaffolder.atomic import write_text_atomically
-
+def render(findings: list[Finding], root: Path) -> str:
+    """The baseline file's text for these findings (paths relative to `root`)."""
     rows = sorted(
         ({"code": entry.code, "path": entry.path, "fingerprint": entry.fingerprint,
           "line_fingerprint": entry.line_fingerprint, "line": finding.line, "message": finding.message}
@@ -78,7 +77,7 @@ def write(path: Path, findings: list[Finding], root: Path) -> None:
         key=lambda row: (row["path"], row["line"], row["code"], row["fingerprint"]),
     )
     document = {"tool": "scaffolder", "version": FORMAT_VERSION, "findings": rows}
-    write_text_atomically(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def load(path: Path) -> list[Entry]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import asdict
 from functools import cache
@@ -32,6 +33,15 @@ FORMAT = "v1"
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by scaffolder.\n"
         "# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+
+def foreign_folder(folder: Path) -> bool:
+    """A folder that holds other things than a scaffolder cache: the cache will not write into it
+    (its CACHEDIR.TAG and `*` .gitignore would hide a project from backups and git)."""
+    try:
+        return folder.is_dir() and any(folder.iterdir()) and not (folder / "CACHEDIR.TAG").is_file()
+    except OSError:
+        return True
 
 
 def default_folder(cwd: Path) -> Path:
@@ -53,8 +63,16 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()
 
 
+HASHED_UP_TO = 2**20  # larger files (models, dumps) are keyed by size and mtime, not read
+
+
 def file_digest(path: Path) -> str:
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
+            return f"special:{stat.S_IFMT(info.st_mode)}"
+        if info.st_size > HASHED_UP_TO:
+            return f"large:{info.st_size}:{info.st_mtime_ns}"
         return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError as error:  # unreadable: the checks will say so; key on the error
         return f"error:{error.errno}"
@@ -68,14 +86,13 @@ class ResultCache:
 
     # ---- keys ------------------------------------------------------------------------------------
     def service_key(self, root: Path, files: list[Path], extra: str = "") -> str:
-        digest = hashlib.blake2b(f"{self.run_key}\0{root}\0{extra}\n".encode(), digest_size=20)
+        digest = hashlib.blake2b(_bytes(f"{self.run_key}\0{root}\0{extra}\n"), digest_size=20)
         for path in files:
-            digest.update(f"{path.relative_to(root).as_posix() if path.is_relative_to(root) else path}\0"
-                          f"{file_digest(path)}\n".encode())
+            digest.update(_bytes(f"{path}\0{file_digest(path)}\n"))
         return digest.hexdigest()
 
     def _entry(self, root: Path) -> Path:
-        name = hashlib.blake2b(f"{self.run_key}\0{root}".encode(), digest_size=16).hexdigest()
+        name = hashlib.blake2b(_bytes(f"{self.run_key}\0{root}"), digest_size=16).hexdigest()
         return self.folder / name[:2] / f"{name}.json"
 
     # ---- reading and writing ---------------------------------------------------------------------
@@ -119,10 +136,14 @@ class ResultCache:
         directory.mkdir(parents=True, exist_ok=True)
 
 
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")  # file names need not be UTF-8
+
+
 def run_key(*parts: object) -> str:
     digest = hashlib.blake2b(tool_fingerprint().encode(), digest_size=20)
     for part in parts:
-        digest.update(repr(part).encode())
+        digest.update(_bytes(repr(part)))
         digest.update(b"\0")
     return digest.hexdigest()
 

@@ -29,12 +29,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM (a CI timeout, `kill`): unwound like Ctrl-C, so that cleanup code runs and no
+    temporary file or hadolint process is left behind."""
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    import signal
+
+    def stop(_signal, _frame):
+        raise _Terminated
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    _stop_cleanly_on_sigterm()
     try:
         return args.handler(args)
     except UsageError as error:
@@ -43,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scaffolder: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("scaffolder: terminated", file=sys.stderr)
+        return 143
     except Exception as error:  # a bug of ours: say so plainly, keep the traceback for who asks
         if os.environ.get("SCAFFOLDER_DEBUG"):
             raise

@@ -141,7 +141,12 @@ def _lint_options(args, settings, catalog, root: Path):
 def _cache(args, settings, root: Path):
     if args.no_cache:
         return None
-    from scaffolder.cache import ResultCache, default_folder, run_key
+    from scaffolder.cache import ResultCache, default_folder, foreign_folder, run_key
+
+    folder = (args.cache_dir or default_folder(root)).absolute()
+    if folder.exists() and (not folder.is_dir() or foreign_folder(folder)):
+        raise UsageError(f"cache folder {folder} is not empty and is not a scaffolder cache; choose a new or "
+                         f"empty folder with --cache-dir (or $SCAFFOLDER_CACHE_DIR), or pass --no-cache")
 
     config_text = args.config.read_bytes() if args.config else b""
     hadolint = ""
@@ -155,7 +160,7 @@ def _cache(args, settings, root: Path):
         except CheckError:
             return None  # the run will stop with hadolint's own message
     key = run_key(repr(settings), root, config_text, hadolint)
-    return ResultCache((args.cache_dir or default_folder(root)).resolve(), key)
+    return ResultCache(folder, key)
 
 
 def _run(args, options):
@@ -208,11 +213,9 @@ def _load_baseline(path: Path):
 
 
 def _write_baseline(path: Path, result, root: Path) -> int:
-    from scaffolder.baseline import write
+    from scaffolder.baseline import render
 
-    if not path.resolve().parent.is_dir():
-        raise UsageError(f"--write-baseline {path}: folder {path.resolve().parent} does not exist")
-    write(path.resolve(), result.findings, root)
+    _write_report(path, render(result.findings, root), "--write-baseline")
     print(f"scaffolder: recorded {len(result.findings)} finding(s) in {path}", file=sys.stderr)
     return EXIT_OK
 
@@ -228,13 +231,33 @@ def _add_suppressions(result, root: Path) -> int:
     return EXIT_OK
 
 
-def _write_report(path: Path, text: str) -> None:
+def _write_report(path: Path, text: str, flag: str = "--output") -> None:
+    """Write a report or baseline file. Special files (/dev/stdout, a pipe) are written straight
+    through and never resolved: /dev/stdout resolves to a pipe that cannot be replaced."""
     from scaffolder.atomic import write_text_atomically
 
-    path = path.resolve()
-    if not path.parent.is_dir():
-        raise UsageError(f"--output {path}: folder {path.parent} does not exist")
-    write_text_atomically(path, text)
+    if str(path) in ("-", "/dev/stdout", "/dev/stderr"):  # our own stream, so `>> file` still appends
+        (sys.stderr if str(path) == "/dev/stderr" else sys.stdout).write(text)
+        return
+    _check_output(path, flag)
+    try:
+        if path.is_symlink():  # replace what the link points at, never the link itself
+            target = path.resolve()
+            if not target.is_file():  # a link to a device or a pipe: write through it
+                with open(path, "w", encoding="utf-8") as stream:
+                    stream.write(text)
+                return
+            path = target
+        write_text_atomically(path, text)
+    except OSError as error:
+        raise UsageError(f"{flag} {path}: cannot write it: {error.strerror or error}") from None
+
+
+def _check_output(path: Path, flag: str) -> None:
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder; give a file name")
+    if not path.exists() and not path.absolute().parent.is_dir():
+        raise UsageError(f"{flag} {path}: folder {path.absolute().parent} does not exist")
 
 
 def run_rules(args) -> int:

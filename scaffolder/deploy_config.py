@@ -84,7 +84,10 @@ def _load(service: Service) -> ServerConfigSource | None:
     text = service.read_text(path)
     if not isinstance(document, dict):
         raise UnparsableFile(path, "expected a JSON object at the top level")
-    positions = json_positions(text)
+    try:
+        positions = json_positions(text)
+    except RecursionError:
+        raise UnparsableFile(path, "JSON nested too deeply to read") from None
     cloudrun = document.get("cloudrun") if isinstance(document.get("cloudrun"), dict) else {}
     if service.config_file is not None and "serverConfig" not in document and "cloudrun" not in document:
         config, config_path = document, ()  # a bare serverConfig object

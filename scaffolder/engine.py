@@ -90,15 +90,27 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
 
 
 def _key_files(service: Service, options: LintOptions) -> list[Path]:
-    """Files whose content decides the service's findings: its own, a --config file, and the
-    .hadolint.yaml hadolint would use, which may sit above the service."""
+    """Files whose content decides the service's findings: its own, a --config file, the Dockerfile
+    and .dockerignore serverConfig may name outside it (BuildDir ".."), the .hadolint.yaml that
+    applies, and, for Node.js services, the git index that says whether node_modules is committed."""
+    from scaffolder.dockerfile_model import dockerfile_candidates
+
     files = [*service.files, *([service.config_file] if service.config_file else [])]
+    own = set(service.files)
+    outside = []
+    for candidate in dockerfile_candidates(service):
+        outside += [candidate, candidate.parent / ".dockerignore"]
     if options.settings.hadolint:
         from scaffolder.checks.hadolint import find_config
 
-        config = find_config(service.root / "Dockerfile")
-        if config is not None and config not in service.files:
-            files.append(config)
+        outside.append(find_config(service.root / "Dockerfile"))
+    if service.package_json is not None:
+        from scaffolder.nodeproject.git_index import find_repository
+
+        repository = find_repository(service.root)
+        if repository is not None:
+            outside.append(repository[1] / "index")
+    files += sorted({path for path in outside if path is not None and path not in own}, key=str)
     return files
 
 
@@ -118,11 +130,16 @@ def _run_in_process(todo, options: LintOptions, external, progress: Progress | N
         from concurrent.futures import ProcessPoolExecutor  # 25 ms of imports a one-service run skips
 
         workers = min(options.jobs, len(services))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        try:
             chunksize = max(1, min(16, len(services) // (workers * 8)))
             for outcome in pool.map(check_service, services, [options] * len(services), chunksize=chunksize):
                 outcomes.append(outcome)
                 _tick(external, progress, done + len(outcomes), total)
+        except BaseException:  # Ctrl-C, SIGTERM, a failed hadolint: do not wait for the queued work
+            pool.shutdown(wait=False, cancel_futures=True)  # workers finish at most their current chunk
+            raise
+        pool.shutdown()
     else:
         for service in services:
             outcomes.append(check_service(service, options))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,18 @@ LANGUAGE_BY_SUFFIX = {
 }
 
 
+MAX_TEXT_BYTES = 16 * 2**20  # no service file a rule reads is this large; a model or dump is not read
+
+
 class UnparsableFile(Exception):
     """A file a check needs could not be read or parsed; the engine reports it as CBR001."""
 
     def __init__(self, path: Path, message: str, line: int = 1, column: int = 1):
         super().__init__(message)
         self.path, self.message, self.line, self.column = path, message, line, column
+
+    def __reduce__(self):  # a Service that memoised one must still pickle to a worker
+        return type(self), (self.path, self.message, self.line, self.column)
 
 
 def _package_mode(package: dict) -> str | None:
@@ -97,6 +104,12 @@ class Service:
     def read_text(self, path: Path) -> str:
         if path not in self._text_cache:
             try:
+                info = path.stat()
+                if not stat.S_ISREG(info.st_mode):  # a FIFO would block the run, /dev/zero never end
+                    raise UnparsableFile(path, "not a regular file")
+                if info.st_size > MAX_TEXT_BYTES:
+                    raise UnparsableFile(path, f"file is too large to check ({info.st_size // 2**20} MiB; "
+                                               f"the limit is {MAX_TEXT_BYTES // 2**20} MiB)")
                 data = path.read_bytes()
             except OSError as error:
                 raise UnparsableFile(path, f"cannot read file: {error.strerror or error}") from None
@@ -117,6 +130,8 @@ class Service:
                 self._json_cache[path] = json.loads(text)
             except json.JSONDecodeError as error:
                 raise UnparsableFile(path, f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
+            except RecursionError:
+                raise UnparsableFile(path, "JSON nested too deeply to read") from None
         return self._json_cache[path]
 
     # ---- what kind of service ----------------------------------------------------------------

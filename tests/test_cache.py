@@ -108,11 +108,34 @@ def test_corrupt_entries_are_misses(monorepo):
     assert again.stdout == first.stdout and "Traceback" not in again.stderr
 
 
-def test_unwritable_cache_file_location_still_lints(monorepo):
+def test_unwritable_cache_location_still_lints(monorepo):
     blocker = monorepo / "not-a-folder"
-    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
-    result = scaffolder("services", "--cache-dir", str(blocker), cwd=monorepo)
+    blocker.write_text("a file where the cache's parent folder would go", encoding="utf-8")
+    result = scaffolder("services", "--cache-dir", str(blocker / "cache"), cwd=monorepo)
     assert result.returncode == 1 and counts(result) == (3, 0) and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("where", [".", "services", "not-a-folder"])
+def test_cache_never_writes_into_a_folder_it_does_not_own(monorepo, where):
+    (monorepo / "not-a-folder").write_text("a file", encoding="utf-8")
+    result = scaffolder("services", "--cache-dir", where, cwd=monorepo)
+    assert result.returncode == 2 and "is not a scaffolder cache" in result.stderr
+    assert not (monorepo / ".gitignore").exists() and not (monorepo / "services" / "CACHEDIR.TAG").exists()
+
+
+def test_odd_files_in_a_service(monorepo):
+    """File names that are not UTF-8, a FIFO and a large file neither crash, block nor get read."""
+    service = monorepo / "services" / "alpha"
+    (service / "caf\udce9.txt".encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")).write_text("x")
+    os.mkfifo(service / "queue.py")
+    with open(service / "model.bin", "wb") as stream:
+        stream.truncate(64 * 2**20)  # sparse: 64 MiB of size, nothing on disk
+    first = scaffolder("services/alpha", "--format", "json", cwd=monorepo)
+    assert first.returncode == 1 and "Traceback" not in first.stderr
+    assert '"path": "services/alpha/queue.py"' in first.stdout  # CBR001: not a regular file
+    assert counts(scaffolder("services/alpha", cwd=monorepo)) == (0, 1)
+    os.utime(service / "model.bin", ns=(1, 1))  # a large file is keyed by its size and time
+    assert counts(scaffolder("services/alpha", cwd=monorepo)) == (1, 0)
 
 
 def test_concurrent_runs_agree(monorepo):
@@ -139,3 +162,20 @@ def test_hadolint_config_above_the_service_is_part_of_the_key(tmp_path):
     (tmp_path / ".hadolint.yaml").write_text("ignored: [DL3008]\n", encoding="utf-8")
     codes, (checked, _) = lint()
     assert "DL3008" not in codes and checked == 1
+
+
+def test_files_outside_the_service_that_decide_its_findings_are_part_of_the_key(tmp_path):
+    """serverConfig may build a Dockerfile above the service (BuildDir ".."); an edit there counts."""
+    write_tree(tmp_path / "mono", {
+        "Dockerfile.prod": 'FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]\n',
+        ".dockerignore": ".git\n",
+        "deploy/cloudbaserc.json": '{"envId": "e", "cloudrun": {"name": "api", "serverConfig": {"Cpu": 0.5, "Mem": 1, '
+                                   '"Port": 8000, "BuildDir": "..", "Dockerfile": "Dockerfile.prod"}}}\n',
+    })
+    first = scaffolder("deploy", "--format", "json", cwd=tmp_path / "mono")
+    dockerfile = tmp_path / "mono" / "Dockerfile.prod"
+    dockerfile.write_text(dockerfile.read_text(encoding="utf-8").replace("0.0.0.0:8000", "127.0.0.1:8000"),
+                          encoding="utf-8")
+    second = scaffolder("deploy", "--format", "json", cwd=tmp_path / "mono")
+    assert counts(second) == (1, 0)
+    assert "CBR105" in second.stdout and "CBR105" not in first.stdout

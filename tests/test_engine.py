@@ -61,3 +61,16 @@ def test_fork_is_used_while_the_go_parser_is_not_loaded():
               "assert 'dockerfile' not in sys.modules; print(_pool_context().get_start_method())")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "fork", run.stderr
+
+
+def test_a_dockerfile_hadolint_cannot_parse_among_many_services(tmp_path):
+    """hadolint's DL1000 used to make the main process parse (and memoise) while workers were
+    still being sent services; the unpicklable memo broke the pool."""
+    services = monorepo(tmp_path)
+    broken = services / "zz"
+    broken.mkdir()
+    (broken / "Dockerfile").write_text('FROM python:3.11-slim\nFRM oops\nCMD ["python", "app.py"]\n', encoding="utf-8")
+    run = lint_output(tmp_path, "--jobs", "2")
+    assert run.returncode == 1, run.stderr
+    assert '"path": "services/zz/Dockerfile"' in run.stdout and '"code": "CBR001"' in run.stdout
+    assert '"code": "DL1000"' not in run.stdout  # the same syntax error is reported once

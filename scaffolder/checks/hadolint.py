@@ -117,7 +117,7 @@ class HadolintRun:
     def __init__(self, binary: Path | None, chunks: list, jobs: int):
         self.binary, self.waiting, self.jobs = binary, list(reversed(chunks)), max(1, jobs)
         self.running: list[_Chunk] = []
-        self.findings: dict[Path, list[Finding]] = {}
+        self.raw: dict[Path, tuple[Service, list[Finding]]] = {}
         self.environment = {key: value for key, value in os.environ.items() if not key.startswith("HADOLINT_")}
         try:
             self.pump()
@@ -149,7 +149,10 @@ class HadolintRun:
                 self.pump()
         finally:
             self.close()
-        return self.findings
+        # Only now, with the workers done, may the services be parsed here: pump() runs while the
+        # pool still pickles them for its workers.
+        return {root: _without_duplicate_syntax_errors(service, findings)
+                for root, (service, findings) in self.raw.items()}
 
     def close(self) -> None:
         """Stop what still runs and remove the temporary files (also after an error)."""
@@ -184,7 +187,7 @@ class HadolintRun:
         by_path = _findings(chunk.members, self.binary, chunk.process.returncode, chunk.output.read(),
                             chunk.errors.read())
         for service, path in chunk.members:
-            self.findings[service.root] = _without_duplicate_syntax_errors(service, by_path.get(path, []))
+            self.raw[service.root] = (service, by_path.get(path, []))
 
 
 def _without_duplicate_syntax_errors(service: Service, findings: list[Finding]) -> list[Finding]:

@@ -4,11 +4,13 @@ render(result, context) -> str, except text, which prints with rich."""
 from __future__ import annotations
 
 import importlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.catalog import Catalog
 from scaffolder.findings import LintResult
+from scaffolder.project import MAX_TEXT_BYTES
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
@@ -33,8 +35,12 @@ class SourceLines:
 
     def __call__(self, relative: str) -> list[str]:
         if relative not in self._cache:
+            path = self.root / relative
             try:
-                text = (self.root / relative).read_text(encoding="utf-8", errors="replace")
+                info = path.stat()
+                # Only regular files of sensible size: a FIFO would block, /dev/zero never end.
+                regular = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_TEXT_BYTES
+                text = path.read_text(encoding="utf-8", errors="replace") if regular else ""
             except OSError:
                 text = ""
             self._cache[relative] = text.splitlines()

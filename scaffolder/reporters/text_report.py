@@ -11,6 +11,13 @@ from scaffolder.reporters import SourceLines
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _CONTEXT_LINES = 1
+_FRAME_WIDTH = 160  # longer source lines (minified code, one-line JSON) are cut around the caret
+# Control characters from a file would drive the terminal (set its title, clear it): show them.
+_SAFE = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code != 0x09}
+
+
+def printable(text: str) -> str:
+    return text.translate(_SAFE)
 
 
 def _frame(lines: list[str], line: int, column: int) -> list[tuple[str, str]]:
@@ -19,11 +26,15 @@ def _frame(lines: list[str], line: int, column: int) -> list[tuple[str, str]]:
         return []
     width = len(str(min(len(lines), line + _CONTEXT_LINES)))
     out = []
+    start = max(0, column - _FRAME_WIDTH // 2) if column > _FRAME_WIDTH else 0
     for number in range(max(1, line - _CONTEXT_LINES), min(len(lines), line + _CONTEXT_LINES) + 1):
         marker = ">" if number == line else " "
-        out.append((f"  {marker} {number:>{width}} | {lines[number - 1].expandtabs(4)}", "bold" if number == line else "dim"))
+        text = printable(lines[number - 1].expandtabs(4))
+        shown = ("…" if start else "") + text[start:start + _FRAME_WIDTH] + ("…" if len(text) > start + _FRAME_WIDTH else "")
+        out.append((f"  {marker} {number:>{width}} | {shown}", "bold" if number == line else "dim"))
         if number == line:
-            out.append((f"    {' ' * width} | {' ' * (max(column, 1) - 1)}^", "bold red"))
+            caret = max(column, 1) - 1 - start + (1 if start else 0)
+            out.append((f"    {' ' * width} | {' ' * caret}^", "bold red"))
     return out
 
 
@@ -56,7 +67,7 @@ def _lines(result: LintResult, context) -> list[list[Segment]]:
                 (finding.code, _STYLE[severity])]
         if can_fix(finding) and finding.fix.safe:
             head.append((" [*]", "green"))  # --fix fixes it
-        head += [(f" [{severity.value}] ", _STYLE[severity]), (finding.message, "")]
+        head += [(f" [{severity.value}] ", _STYLE[severity]), (printable(finding.message), "")]
         lines.append(head)
         lines.extend([segment] for segment in _frame(source_lines(finding.path), finding.line, finding.column))
         if finding.fix:
