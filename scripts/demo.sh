@@ -11,6 +11,10 @@ python -m pip install -q --upgrade pip
 python -m pip install -q .
 
 out="${1:-$(mktemp -d)}"
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+  echo "error: $out is not empty; give a new or empty folder (or none, for a temporary one)" >&2
+  exit 2
+fi
 mkdir -p "$out"
 echo "== scaffolder $(scaffolder --version | cut -d' ' -f2); projects go to $out"
 scaffolder templates
