@@ -5,8 +5,12 @@ file's comment syntax (`# scaffolder: ignore[CBR201]`, `// scaffolder: ignore[CB
 comment would change a Dockerfile instruction or a .properties value. Codes for the same line share
 one comment, and codes are added to a suppression already standing above the line. Files without
 comments (JSON) cannot hold one: they are counted and left for a baseline or per-file-ignores.
-A Python file that would no longer parse (a finding inside a backslash continuation) is left as it
-was and counted too. Files are rewritten atomically.
+
+Left alone and counted too, with the reason: a Python file that would no longer parse (a finding
+inside a backslash continuation); a finding on a shebang line or on a Dockerfile parser directive
+(`# syntax=`, `# escape=`, `# check=`), which only work at the very top; and the files `--fix` would
+not write either (a symlink, a file with other hard links: fixes.files.check_writable). A byte-order
+mark stays in front, and files are rewritten atomically with their owner and mode kept.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffolder.atomic import write_text_atomically
 from scaffolder.findings import Finding
+from scaffolder.fixes.eligibility import is_dockerfile
+from scaffolder.fixes.files import read_for_fix, write_atomically
+from scaffolder.fixes.text_edits import FixError
 from scaffolder.suppressions import comment_marker
 
 _PRAGMA_LINE = re.compile(r"^(?P<indent>\s*)(?P<marker>#|//)\s*scaffolder:\s*ignore\[(?P<codes>[^\]]*)\]\s*$")
+# Docker reads parser directives only in the lines before the first comment, blank line or instruction.
+_PARSER_DIRECTIVE = re.compile(r"#\s*(?:syntax|escape|check)\s*=", re.I)
 
 
 @dataclass
@@ -44,30 +52,58 @@ def add_suppressions(findings: list[Finding], root: Path) -> SuppressionReport:
         else:
             codes_by_file[finding.path][finding.line].add(finding.code)
     for relative, codes_by_line in sorted(codes_by_file.items()):
-        path = root / relative
-        marker = comment_marker(path.name)
-        count = sum(len(codes) for codes in codes_by_line.values())
-        if marker is None:
-            report.skipped.append(f"{relative}: has no comment syntax ({count} finding(s))")
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            report.skipped.append(f"{relative}: cannot read it ({error})")
-            continue
-        changed = _with_suppressions(text, codes_by_line, marker)
-        if path.suffix == ".py" and not _parses(changed):
-            report.skipped.append(f"{relative}: a suppression there would break the Python syntax")
-            continue
-        if changed != text:
-            write_text_atomically(path, changed)
-            report.files += 1
-        report.added += count
+        _suppress_in_file(report, root / relative, relative, codes_by_line)
     return report
 
 
-def _with_suppressions(text: str, codes_by_line: dict[int, set[str]], marker: str) -> str:
-    lines = text.splitlines(keepends=True)
+def _suppress_in_file(report: SuppressionReport, path: Path, relative: str, codes_by_line: dict[int, set[str]]) -> None:
+    marker = comment_marker(path.name)
+    count = sum(len(codes) for codes in codes_by_line.values())
+    if marker is None:
+        report.skipped.append(f"{relative}: has no comment syntax ({count} finding(s))")
+        return
+    try:
+        before = read_for_fix(path)  # refuses symlinks and hard links; sets a byte-order mark aside
+    except FixError as error:
+        report.skipped.append(f"{relative}: {error}")
+        return
+    if before.text is None:
+        report.skipped.append(f"{relative}: the file does not exist any more")
+        return
+    lines = before.text.splitlines(keepends=True)
+    top = _top_lines(path, lines)
+    for number in sorted(line for line in codes_by_line if line <= top):
+        report.skipped.append(f"{relative}:{number}: a suppression above line {number} would break its "
+                              f"{'parser directive' if is_dockerfile(path) else 'shebang'}")
+        count -= len(codes_by_line.pop(number))
+    if not codes_by_line:
+        return
+    changed = _with_suppressions(lines, codes_by_line, marker)
+    if path.suffix == ".py" and not _parses(changed):
+        report.skipped.append(f"{relative}: a suppression there would break the Python syntax")
+        return
+    if changed != before.text:
+        try:
+            write_atomically(path, before.encoded(changed))
+        except (OSError, FixError) as error:
+            report.skipped.append(f"{relative}: cannot write it ({getattr(error, 'strerror', None) or error})")
+            return
+        report.files += 1
+    report.added += count
+
+
+def _top_lines(path: Path, lines: list[str]) -> int:
+    """How many lines at the top must stay first: Dockerfile parser directives, or a shebang."""
+    if is_dockerfile(path):
+        count = 0
+        while count < len(lines) and _PARSER_DIRECTIVE.match(lines[count]):
+            count += 1
+        return count
+    return 1 if lines and lines[0].startswith("#!") else 0
+
+
+def _with_suppressions(lines: list[str], codes_by_line: dict[int, set[str]], marker: str) -> str:
+    lines = list(lines)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     for number in sorted(codes_by_line, reverse=True):  # bottom up, so earlier numbers stay right
         index = min(max(number - 1, 0), len(lines))

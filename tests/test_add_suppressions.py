@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import write_tree
+from scaffolder.findings import Finding
+from scaffolder.suppression_writer import add_suppressions
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken-service"
 
@@ -89,3 +95,84 @@ def test_findings_about_suppressions_are_not_suppressed(tmp_path):
     result = lint("svc", "--no-hadolint", "--add-suppressions", cwd=tmp_path)
     assert "svc/app.py:1: CBR002 is about a suppression; edit it" in result.stderr
     assert (tmp_path / "svc" / "app.py").read_text(encoding="utf-8").count("scaffolder:") == 1
+
+
+# ---- files that must not be replaced by a plain copy ------------------------------------------------
+THREAD = "import threading\n\n\ndef work():\n    pass\n\n\nthreading.Thread(target=work).start()\n"
+DOCKERFILE = 'FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n'
+
+
+def _service(root: Path, **files: str) -> Path:
+    write_tree(root / "svc", {"Dockerfile": DOCKERFILE, ".dockerignore": ".git\n", "app.py": THREAD, **files})
+    return root / "svc"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file away")
+def test_owner_group_and_mode_are_kept(tmp_path):
+    app = _service(tmp_path) / "app.py"
+    os.chown(app, 1234, 2345)
+    os.chmod(app, 0o640)
+    lint("svc", "--no-hadolint", "--add-suppressions", cwd=tmp_path)
+    assert "# scaffolder: ignore[CBR311]" in app.read_text(encoding="utf-8")
+    info = app.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1234, 2345, 0o640)
+
+
+def test_a_file_with_hard_links_is_skipped(tmp_path):
+    app = _service(tmp_path) / "app.py"
+    os.link(app, tmp_path / "copy.py")
+    result = lint("svc", "--no-hadolint", "--add-suppressions", cwd=tmp_path)
+    assert "not suppressed: svc/app.py: it has 2 hard links; edit it by hand" in result.stderr
+    assert app.read_text(encoding="utf-8") == THREAD and os.path.samefile(app, tmp_path / "copy.py")
+
+
+def test_a_symlinked_dockerfile_is_skipped_not_copied(tmp_path):
+    shared = 'FROM python:3.12\nCOPY app.py .\nCMD ["python", "app.py"]\n'
+    write_tree(tmp_path, {"shared/Dockerfile": shared})
+    service = _service(tmp_path)
+    (service / "Dockerfile").unlink()
+    (service / "Dockerfile").symlink_to("../shared/Dockerfile")
+    result = lint("svc", "--no-hadolint", "--add-suppressions", cwd=tmp_path)
+    assert (service / "Dockerfile").is_symlink() and (tmp_path / "shared" / "Dockerfile").read_text() == shared
+    assert "not suppressed: svc/Dockerfile: it is a symbolic link" in result.stderr
+
+
+# ---- byte-order marks, shebangs, parser directives ---------------------------------------------------
+def test_a_byte_order_mark_stays_first(tmp_path):
+    service = _service(tmp_path)
+    (service / "Dockerfile").write_bytes(("\ufeff" + DOCKERFILE.replace("-slim", "")).encode("utf-8"))
+    (service / "app.py").write_bytes(("\ufeff" + THREAD).encode("utf-8"))
+    before = {(f["path"], f["code"]) for f in findings(tmp_path, "--no-hadolint")}
+    assert {path for path, _code in before} == {"svc/Dockerfile", "svc/app.py"}
+    result = lint("svc", "--no-hadolint", "--add-suppressions", cwd=tmp_path)
+    assert "not suppressed" not in result.stderr, result.stderr
+    assert findings(tmp_path, "--no-hadolint") == []
+    dockerfile = (service / "Dockerfile").read_bytes().decode("utf-8")
+    assert dockerfile.startswith("\ufeff# scaffolder: ignore[") and dockerfile.count("\ufeff") == 1
+    app = (service / "app.py").read_bytes().decode("utf-8")
+    assert app.startswith("\ufeffimport threading\n") and app.count("\ufeff") == 1
+    assert "\n# scaffolder: ignore[CBR311]\nthreading.Thread" in app
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("run.py", "#!/usr/bin/env python3\nprint('hi')\n", 1),
+    ("Dockerfile", "# syntax=docker/dockerfile:1\nFROM python:3.12\n", 1),
+    ("Dockerfile", "# syntax=docker/dockerfile:1\n# escape=`\nFROM python:3.12\n", 2),
+    ("Dockerfile", "#check=skip=all\nFROM python:3.12\n", 1),
+])
+def test_no_pragma_above_a_shebang_or_a_parser_directive(tmp_path, name, text, line):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    report = add_suppressions([Finding("CBR301", "made up", name, line, 1)], tmp_path)
+    assert (tmp_path / name).read_text(encoding="utf-8") == text
+    assert report.added == 0 and report.files == 0
+    assert report.skipped == [f"{name}:{line}: a suppression above line {line} would break its "
+                              f"{'shebang' if name.endswith('.py') else 'parser directive'}"]
+
+
+def test_a_finding_below_the_directives_is_suppressed(tmp_path):
+    text = "# syntax=docker/dockerfile:1\nFROM python:3.12\n"
+    (tmp_path / "Dockerfile").write_text(text, encoding="utf-8")
+    report = add_suppressions([Finding("CBR301", "made up", "Dockerfile", 2, 1)], tmp_path)
+    assert report.added == 1 and report.skipped == []
+    assert (tmp_path / "Dockerfile").read_text(encoding="utf-8") == \
+        "# syntax=docker/dockerfile:1\n# scaffolder: ignore[CBR301]\nFROM python:3.12\n"

@@ -375,3 +375,188 @@ def test_json_report_after_fix_lists_only_what_is_left(tmp_path, monkeypatch, ca
     write_tree(tmp_path, BROKEN)
     _code, out, _err = _run(tmp_path, monkeypatch, capsys, "--fix", "--format", "json")
     assert [finding["code"] for finding in json.loads(out)["findings"]] == ["CBR401"]
+
+
+# ---- ownership and hard links -------------------------------------------------------------------------
+_CONFIG_8080 = '{"envId": "e", "cloudrun": {"name": "fn-svc", "serverConfig": {"Port": 8080}}}\n'
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file away")
+def test_the_owner_and_group_are_kept(tmp_path):
+    write_tree(tmp_path, {**FUNCTION, "cloudbaserc.json": _CONFIG_8080})
+    config = tmp_path / "cloudbaserc.json"
+    os.chown(config, 1234, 2345)
+    os.chmod(config, 0o640)
+    options = _options(tmp_path)
+    run = fix_rounds([tmp_path], options, lint([tmp_path], options), False)
+    assert run.fixed == 1 and '"Port": 3000' in config.read_text()
+    info = config.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1234, 2345, 0o640)
+
+
+def test_a_file_with_hard_links_is_not_split(tmp_path):
+    write_tree(tmp_path / "svc", {**FUNCTION, "cloudbaserc.json": _CONFIG_8080})
+    config = tmp_path / "svc" / "cloudbaserc.json"
+    os.link(config, tmp_path / "other.json")
+    options = _options(tmp_path)
+    run = fix_rounds([tmp_path / "svc"], options, lint([tmp_path / "svc"], options), False)
+    assert run.fixed == 0 and config.read_text() == _CONFIG_8080
+    assert config.stat().st_nlink == 2 and os.path.samefile(config, tmp_path / "other.json")
+    assert reasons(run) == ["it has 2 hard links; edit it by hand"]
+
+
+# ---- CBR103: the shell script passes every word through unchanged ----------------------------------
+def _start_argv(dockerfile: str, tmp_path: Path) -> list[str]:
+    """Fix `dockerfile`; the command the container runs after it, as Docker combines ENTRYPOINT and CMD."""
+    run, tree = fix(tmp_path, _docker_service(dockerfile))
+    assert "CBR103" not in codes(run), reasons(run)
+    last = {}
+    for line in tree["Dockerfile"].splitlines():
+        keyword, _, rest = line.partition(" ")
+        if keyword in ("CMD", "ENTRYPOINT"):
+            last[keyword] = json.loads(rest)
+    argv = [*last.get("ENTRYPOINT", []), *last.get("CMD", [])]
+    assert argv[:2] == ["sh", "-c"]
+    return argv
+
+
+def _run_start(argv: list[str], program: str, port: str = "8080") -> list[str]:
+    """Run the rewritten command with `program` replaced by printf: one line per argument it gets."""
+    import subprocess
+
+    script = argv[2]
+    assert script.startswith(f"exec {program} ")
+    script = "exec printf '%s\\n' " + script[len(f"exec {program} "):]
+    result = subprocess.run(["sh", "-c", script, *argv[3:]], env={"PORT": port, "PATH": os.environ["PATH"]},
+                            capture_output=True, text=True, check=True)
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (["java", "-Dserver.port=$PORT", "-cp", "/app.jar", "com.example.Main$Runner"],
+     ["-Dserver.port=8080", "-cp", "/app.jar", "com.example.Main$Runner"]),
+    (["echo-server", "--port", "${PORT}", "--banner", "price: $5 today"],
+     ["--port", "8080", "--banner", "price: $5 today"]),
+    (["server", "--port=${PORT:-3000}", "it's `date` \\n \"quoted\" $HOME {a,b} *", ""],
+     ["--port=8080", "it's `date` \\n \"quoted\" $HOME {a,b} *", ""]),
+    (["server", "--listen", "[::]:$PORT", "--name", "$PORTAL"], ["--listen", "[::]:8080", "--name", "$PORTAL"]),
+])
+def test_exec_form_port_fix_passes_every_other_character_literally(tmp_path, words, expected):
+    dockerfile = f"FROM python:3.12-slim\nCOPY . .\nCMD {json.dumps(words)}\n"
+    assert _run_start(_start_argv(dockerfile, tmp_path), words[0]) == expected
+
+
+def test_exec_form_port_fix_keeps_the_cmd_as_entrypoint_arguments(tmp_path):
+    dockerfile = ('FROM python:3.12-slim\nCOPY . .\nENTRYPOINT ["server", "--port", "$PORT", "a b$c"]\n'
+                  'CMD ["--greeting", "hi $USER", "x\'y"]\n')
+    assert _run_start(_start_argv(dockerfile, tmp_path), "server") == \
+        ["--port", "8080", "a b$c", "--greeting", "hi $USER", "x'y"]
+
+
+def test_exec_form_port_fix_with_an_unset_port_default(tmp_path):
+    dockerfile = 'FROM python:3.12-slim\nCOPY . .\nCMD ["server", "--port", "${PORT:-3000}"]\n'
+    assert _run_start(_start_argv(dockerfile, tmp_path), "server", port="") == ["--port", "3000"]
+
+
+@pytest.mark.parametrize(("cmd", "why"), [
+    ('CMD ["--port", "$PORT", "--verbose"]', "arguments for the base image's ENTRYPOINT"),
+    ('CMD ["app:app", "--bind", ":$PORT"]', "arguments for the base image's ENTRYPOINT"),
+    ('ENTRYPOINT ["tini", "--"]\nCMD ["-p", "$PORT"]', "arguments"),
+])
+def test_exec_form_port_fix_refuses_a_command_that_is_only_arguments(tmp_path, cmd, why):
+    dockerfile = f"FROM ghcr.io/x/server:1.2\nCOPY . .\n{cmd}\n"
+    run, tree = fix(tmp_path, _docker_service(dockerfile))
+    assert tree["Dockerfile"] == dockerfile and "CBR103" in codes(run)
+    assert any(why in reason for reason in reasons(run)), reasons(run)
+
+
+def test_exec_form_port_fix_refuses_a_default_it_cannot_quote(tmp_path):
+    dockerfile = 'FROM python:3.12-slim\nCOPY . .\nCMD ["server", "--port", "${PORT:-$(cat /port)}"]\n'
+    run, tree = fix(tmp_path, _docker_service(dockerfile))
+    assert tree["Dockerfile"] == dockerfile and "CBR103" in codes(run)
+
+
+# ---- CBR201: `os` bound to something else ------------------------------------------------------------
+@pytest.mark.parametrize("source", [
+    'import http.server\n\nos = "linux"\n\n\ndef serve():\n'
+    '    return http.server.HTTPServer(("0.0.0.0", 8080), http.server.BaseHTTPRequestHandler)\n',
+    'import http.server\n\n\ndef serve(os=None):\n'
+    '    return http.server.HTTPServer(("0.0.0.0", 8080), http.server.BaseHTTPRequestHandler)\n',
+    'import http.server\nimport os\n\n\ndef serve():\n    os = "linux"\n'
+    '    return http.server.HTTPServer(("0.0.0.0", 8080), http.server.BaseHTTPRequestHandler)\n',
+])
+def test_python_port_fix_works_when_os_is_bound_to_something_else(tmp_path, monkeypatch, source):
+    run, tree = fix(tmp_path, {"server.py": source})
+    assert "CBR201" not in codes(run), reasons(run)
+    fixed = tree["server.py"]
+    assert "import os as _os\n" in fixed and '_os.environ.get("PORT", 8080)' in fixed
+    namespace: dict = {"__name__": "fixed_server"}
+    exec(compile(fixed, "server.py", "exec"), namespace)
+    monkeypatch.setenv("PORT", "0")  # any free port: the expression must read it
+    server = namespace["serve"]()
+    try:
+        assert server.server_address[1] > 0
+    finally:
+        server.server_close()
+
+
+def test_python_port_fix_uses_plain_os_when_nothing_shadows_it(tmp_path):
+    source = ('import http.server\n\n\ndef serve():\n'
+              '    return http.server.HTTPServer(("0.0.0.0", 8080), http.server.BaseHTTPRequestHandler)\n\n\n'
+              'def other(os):\n    return os\n')
+    run, tree = fix(tmp_path, {"server.py": source})
+    assert 'int(os.environ.get("PORT", 8080))' in tree["server.py"] and "_os" not in tree["server.py"]
+
+
+# ---- --diff agrees with --fix ------------------------------------------------------------------------
+def _diff_then_fix(top: Path, where: Path, monkeypatch, capsys) -> tuple[str, str, str, dict]:
+    """--diff, then --fix, in `where`: (diff's stdout, diff's stderr, fix's stderr, files before)."""
+    before = _snapshot(top)
+    _code, diff_out, diff_err = _run(where, monkeypatch, capsys, "--diff")
+    assert _snapshot(top) == before
+    _code, _out, fix_err = _run(where, monkeypatch, capsys, "--fix")
+    return diff_out, diff_err, fix_err, before
+
+
+def _changed(before: dict, top: Path) -> set[Path]:
+    after = _snapshot(top)
+    return {path for path in set(before) | set(after) if before.get(path, (None,))[0] != after.get(path, (None,))[0]}
+
+
+def test_diff_shows_a_fix_of_a_dockerfile_outside_the_service_folder(tmp_path, monkeypatch, capsys):
+    write_tree(tmp_path, {
+        "Dockerfile.prod": 'FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "-b", "0.0.0.0:$PORT", "app:app"]\n',
+        ".dockerignore": DOCKERIGNORE,
+        "svc/cloudbaserc.json": '{"envId": "e", "cloudrun": {"name": "svc", "serverConfig": '
+                                '{"Port": 8080, "BuildDir": "..", "Dockerfile": "Dockerfile.prod"}}}\n',
+        "svc/app.py": APP_READS_PORT,
+    })
+    diff_out, diff_err, fix_err, before = _diff_then_fix(tmp_path, tmp_path / "svc", monkeypatch, capsys)
+    assert diff_out.startswith("--- a/../Dockerfile.prod\n+++ b/../Dockerfile.prod\n")
+    assert '+CMD ["sh", "-c", "exec gunicorn -b 0.0.0.0:$PORT app:app"]\n' in diff_out
+    assert "Would fix 1 finding (0 remaining)" in diff_err and "Fixed 1 finding (0 remaining)" in fix_err
+    assert _changed(before, tmp_path) == {tmp_path / "Dockerfile.prod"}
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_diff_refuses_what_fix_refuses(tmp_path, monkeypatch, capsys, link):
+    write_tree(tmp_path, {
+        "shared/Dockerfile": 'FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "-b", ":$PORT", "a:app"]\n',
+        "svc/.dockerignore": DOCKERIGNORE, "svc/app.py": APP_READS_PORT})
+    if link == "symlink":
+        (tmp_path / "svc" / "Dockerfile").symlink_to("../shared/Dockerfile")
+    else:
+        os.link(tmp_path / "shared" / "Dockerfile", tmp_path / "svc" / "Dockerfile")
+    diff_out, diff_err, fix_err, before = _diff_then_fix(tmp_path, tmp_path / "svc", monkeypatch, capsys)
+    assert diff_out == "" and _changed(before, tmp_path) == set()
+    why = "symbolic link" if link == "symlink" else "2 hard links"
+    assert "Dockerfile:3: CBR103 not fixed: " in diff_err and why in diff_err
+    assert "Would fix 0 findings (1 remaining)" in diff_err and "Fixed 0 findings (1 remaining)" in fix_err
+
+
+def test_diff_survives_a_symlink_loop(tmp_path, monkeypatch, capsys):
+    write_tree(tmp_path, _docker_service('FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "-b", ":$PORT", "a:app"]\n'))
+    (tmp_path / "loop.py").symlink_to("loop.py")
+    code, out, err = _run(tmp_path, monkeypatch, capsys, "--diff")
+    assert code == 1 and '+CMD ["sh", "-c", "exec gunicorn -b :$PORT a:app"]\n' in out
+    assert "Would fix 1 finding (1 remaining)" in err  # the loop's CBR001

@@ -3,8 +3,11 @@
 CBR103: an exec-form start command that names `$PORT` is rewritten so that a shell expands it:
     CMD ["gunicorn", "--bind", ":$PORT", "app:app"]  ->  CMD ["sh", "-c", "exec gunicorn --bind :$PORT app:app"]
   An ENTRYPOINT followed by a CMD keeps the CMD as its arguments (`exec ... "$@"`); a CMD behind an
-  ENTRYPOINT that is a real program (not tini or dumb-init) is merged into the ENTRYPOINT. Images
-  without a shell (scratch, distroless) are left alone.
+  ENTRYPOINT that is a real program (not tini or dumb-init) is merged into the ENTRYPOINT. Every word
+  is quoted so that the shell expands `$PORT`, `${PORT}` and `${PORT:-default}` and nothing else:
+  other `$`, backquotes, backslashes, quotes, globs and spaces reach the program as they were. Left
+  alone: images without a shell (scratch, distroless), and a CMD that is only arguments for the base
+  image's ENTRYPOINT (`CMD ["--port", "$PORT"]`), which a shell would try to run as a command.
 CBR105: a loopback host in the start command becomes 0.0.0.0 in place (`--bind 127.0.0.1:8000` ->
   `--bind 0.0.0.0:8000`); a server that binds 127.0.0.1 by default gets the option that makes it
   listen on all interfaces right after its name (`uvicorn app:app` -> `uvicorn --host 0.0.0.0 app:app`).
@@ -18,12 +21,20 @@ import json
 import re
 from pathlib import Path
 
-from scaffolder.dockerfile_model import Command, DockerfileModel, image_ref, parse_text, shell_join
+from scaffolder.dockerfile_model import Command, DockerfileModel, image_ref, parse_text
 from scaffolder.findings import Finding
 from scaffolder.fixes.text_edits import FixError, TextEdit, line_offsets, offset_of
 from scaffolder.project import UnparsableFile
 
 _PORT_REFERENCE = re.compile(r"\$(PORT\b|\{PORT([:?+-][^}]*)?\})")
+# The references a rewritten command lets the shell expand; a default is limited to characters that
+# mean nothing to a shell, so that `${PORT:-$(cmd)}` is refused rather than run.
+_EXPANDED_PORT = re.compile(r"\$PORT\b|\$\{PORT(?::?[-=?+][A-Za-z0-9_@%+,./:-]*)?\}")
+_PLAIN_SHELL_TEXT = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_PROGRAM = re.compile(r"(?:\.{0,2}/)?[A-Za-z0-9_][A-Za-z0-9_.+-]*(?:/[A-Za-z0-9_.+-]+)*")
+# A bare script name first is a file for the base image's interpreter ENTRYPOINT (node's image runs
+# `node server.js` for CMD ["server.js"]), not a program a shell could find.
+_SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".py", ".rb", ".php", ".jar", ".war")
 _WRAPPERS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
 _LOOPBACK = re.compile(r"(?:localhost|ip6-localhost|\[::1\]|::1|127(?:\.\d{1,3}){3})(?![\w.-])", re.I)
@@ -97,6 +108,43 @@ def _only_wrapper(words: tuple[str, ...]) -> bool:
     return bool(words) and _basename(words[0]) in _WRAPPERS and all(word.startswith("-") for word in words[1:])
 
 
+def _script_word(word: str) -> str:
+    """`word` as a shell word that expands the PORT references in it and nothing else."""
+    parts, position = [], 0
+    for match in _EXPANDED_PORT.finditer(word):
+        parts += [_literal(word[position : match.start()]), match.group(0)]
+        position = match.end()
+    parts.append(_literal(word[position:]))
+    return "".join(parts) or "''"
+
+
+def _literal(text: str) -> str:
+    if _PORT_REFERENCE.search(text):
+        raise FixError(f"cannot tell how a shell should expand {text!r}; rewrite the command by hand")
+    if not text or _PLAIN_SHELL_TEXT.fullmatch(text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _script(words: list[str]) -> str:
+    return "exec " + " ".join(_script_word(word) for word in words)
+
+
+def _check_program(first: str, has_entrypoint: bool) -> None:
+    """A shell runs the script's first word as a command: refuse words that are no command."""
+    if first.startswith("-"):
+        kind = "an ENTRYPOINT" if has_entrypoint else "the base image's ENTRYPOINT, which this Dockerfile does not show"
+        raise FixError(f"the command starts with the option {first!r}: these are arguments for {kind}, and a "
+                       f"shell would run them as a command; put $PORT into a shell by hand")
+    if has_entrypoint:
+        return
+    is_script = "/" not in first and first.lower().endswith(_SCRIPT_SUFFIXES)
+    if not _PROGRAM.fullmatch(first) or is_script:
+        raise FixError(f"{first!r} is not a program: the CMD holds arguments for the base image's ENTRYPOINT, "
+                       f"which this Dockerfile does not show, and a shell would run them as a command; "
+                       f"put $PORT into a shell by hand")
+
+
 def _rewrite(source: DockerfileText, instruction: Command, words: list[str]) -> TextEdit:
     start, end = source.span(instruction)
     return TextEdit(start, end, f"{instruction.cmd} {json.dumps(words, ensure_ascii=False)}")
@@ -121,17 +169,19 @@ def _exec_form_port(source: DockerfileText, finding: Finding) -> list[TextEdit]:
     if keyword == "ENTRYPOINT":
         if _basename(instruction.value[0]) in _SHELLS:
             raise FixError("the ENTRYPOINT already runs a shell; change its script by hand")
+        _check_program(instruction.value[0], has_entrypoint=True)
         if cmd is None:
-            return [_rewrite(source, instruction, ["sh", "-c", "exec " + shell_join(instruction.value)])]
+            return [_rewrite(source, instruction, ["sh", "-c", _script(instruction.value)])]
         # the CMD stays the ENTRYPOINT's arguments: sh -c 'exec prog ... "$@"' sh <CMD words>
-        script = "exec " + shell_join(instruction.value) + ' "$@"'
-        return [_rewrite(source, instruction, ["sh", "-c", script, "sh"])]
+        return [_rewrite(source, instruction, ["sh", "-c", _script(instruction.value) + ' "$@"', "sh"])]
     script_words = list(instruction.value)
     if entrypoint is None or not entrypoint.json or _only_wrapper(tuple(entrypoint.value)):
-        return [_rewrite(source, instruction, ["sh", "-c", "exec " + shell_join(script_words)])]
+        _check_program(script_words[0], has_entrypoint=entrypoint is not None)
+        return [_rewrite(source, instruction, ["sh", "-c", _script(script_words)])]
     if _basename(entrypoint.value[0]) in _SHELLS:
         raise FixError("the ENTRYPOINT runs a shell; put $PORT into its script by hand")
-    merged = ["sh", "-c", "exec " + shell_join([*entrypoint.value, *script_words])]
+    _check_program(entrypoint.value[0], has_entrypoint=True)
+    merged = ["sh", "-c", _script([*entrypoint.value, *script_words])]
     delete_start, delete_end = source.lines_span(instruction)
     return [_rewrite(source, entrypoint, merged), TextEdit(delete_start, delete_end, "")]
 

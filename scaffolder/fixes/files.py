@@ -2,9 +2,11 @@
 
 A file is read as UTF-8 with its byte-order mark (if any) set aside, so that edits use the same
 offsets as the checks, and put back on writing. Writing goes through a temporary file in the same
-folder and os.replace, so a file is never half-written; the permission bits are kept, and a new file
-gets the usual ones (0666 less the umask). Only regular files are changed: a symlink, a device or a
-pipe is refused rather than replaced by a copy.
+folder and os.replace, so a file is never half-written; the owner, group and permission bits are
+kept, and a new file gets the usual mode (0666 less the umask). Only regular files with a single link
+are changed: a symlink, a device, a pipe or a file with other hard links is refused rather than
+replaced by a copy that no longer shares its content. `--add-suppressions` writes through the same
+functions.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class FileText:
 
 
 def check_writable(path: Path) -> None:
-    """FixError unless `path` is a regular file (not a symlink) or does not exist yet."""
+    """FixError unless `path` is a regular file (not a symlink) with one link, or does not exist yet."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -41,9 +43,11 @@ def check_writable(path: Path) -> None:
     except OSError as error:
         raise FixError(f"cannot read it: {error.strerror or error}") from None
     if stat.S_ISLNK(info.st_mode):
-        raise FixError("it is a symbolic link; fix the file it points to")
+        raise FixError("it is a symbolic link; edit the file it points to")
     if not stat.S_ISREG(info.st_mode):
         raise FixError("it is not a regular file")
+    if info.st_nlink > 1:  # os.replace would give this name a new inode and leave the others behind
+        raise FixError(f"it has {info.st_nlink} hard links; edit it by hand")
 
 
 def read_for_fix(path: Path) -> FileText:

@@ -6,7 +6,9 @@
 - hypercorn's `serve(app, config)` with no bind gets `config.bind = [f"0.0.0.0:{...PORT...}"]` first;
 - a loopback host (`"127.0.0.1"`, `'localhost'`, `"127.0.0.1:8000"`, `f"localhost:{port}"`, a list
   of such) becomes `0.0.0.0` in the same quotes; a server left on its default host gets host="0.0.0.0";
-- `import os` is added once, among the standard-library imports, when a fix needs it.
+- `import os` is added once, among the standard-library imports, when a fix needs it; where the name
+  `os` is bound to something else in the scope of a fix (`os = "linux"`, a parameter named os), the
+  fixes use `import os as _os` and `_os.environ` instead.
 
 The node to change is found at the finding's exact span and checked to be what the rule describes.
 libcst costs about 0.4 s to import, so this module is imported only when a Python fix runs.
@@ -18,7 +20,7 @@ import sys
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import ImportAssignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from scaffolder.findings import Finding
 from scaffolder.fixes.text_edits import FixError
@@ -46,7 +48,7 @@ def fix_python(text: str, findings: list[Finding]) -> PythonFixes:
     for node, where in wrapper.resolve(PositionProvider).items():
         if isinstance(node, cst.BaseExpression):  # post-order: the outermost of equal spans wins
             spans[(where.start.line, where.start.column, where.end.line, where.end.column)] = node
-    fixer = _Fixer()
+    fixer = _Fixer(_OsBinding(wrapper))
     outcome = PythonFixes(text)
     for finding in findings:
         try:
@@ -61,7 +63,7 @@ def fix_python(text: str, findings: list[Finding]) -> PythonFixes:
     if fixer.unplaced:
         raise FixError("a hypercorn serve() call is not in a statement of its own")
     if fixer.needs_os:
-        result = _with_os_import(result)
+        result = _with_os_import(result, fixer.os.name)
     outcome.text = result.code
     return outcome
 
@@ -80,12 +82,17 @@ def _plan(fixer: "_Fixer", finding: Finding, node: cst.CSTNode) -> None:
     description = finding.fix.description if finding.fix else ""
     if finding.code == "CBR201":
         if "pass port=" in description:
-            fixer.add_keyword(_server_call(node, "port"), _keyword(description.split("pass ", 1)[1], "port"))
+            call, keyword = _server_call(node, "port"), _keyword(description.split("pass ", 1)[1], "port")
+            fixer.os.claim(call)
+            fixer.add_keyword(call, keyword)
         elif "config.bind" in description:
-            fixer.bind_before(_hypercorn_serve(node))
+            serve = _hypercorn_serve(node)
+            fixer.os.claim(serve[0])
+            fixer.bind_before(serve)
         else:
             _port_from_env(node)  # checks now that the node is a port literal
-            fixer.replace(node, _port_from_env)
+            fixer.os.claim(node)
+            fixer.replace(node, lambda updated: _port_from_env(updated, fixer.os.name))
             fixer.needs_os = True
         return
     if finding.code == "CBR202":
@@ -129,7 +136,7 @@ def _hypercorn_serve(node: cst.CSTNode) -> tuple[cst.Call, str]:
 _PORT_LITERALS = (cst.Integer, cst.SimpleString, cst.Name, cst.IfExp, cst.ConcatenatedString)
 
 
-def _port_from_env(node: cst.BaseExpression) -> cst.BaseExpression:
+def _port_from_env(node: cst.BaseExpression, os_name: str = "os") -> cst.BaseExpression:
     """`8080` -> `int(os.environ.get("PORT", 8080))`; `int("8080")` keeps only "8080"."""
     default = node
     if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("int", "str")
@@ -139,7 +146,7 @@ def _port_from_env(node: cst.BaseExpression) -> cst.BaseExpression:
         raise FixError("the port there is not a literal any more")
     else:
         default = node.with_changes(lpar=[], rpar=[])  # the parentheses stay around the whole call
-    call = cst.parse_expression(_PORT_FROM_ENV)
+    call = cst.parse_expression(_PORT_FROM_ENV.replace("os.", f"{os_name}."))
     get = call.args[0].value
     get = get.with_changes(args=[get.args[0], get.args[1].with_changes(value=default)])
     return call.with_changes(args=[call.args[0].with_changes(value=get)],
@@ -200,9 +207,65 @@ def _fstring_all_interfaces(node: cst.FormattedString) -> cst.FormattedString:
 
 
 # ---- changing the tree ---------------------------------------------------------------------------
-class _Fixer(cst.CSTTransformer):
-    def __init__(self):
+class _OsBinding:
+    """Which name the fixes use for the os module: `os`, unless that name is bound to something else
+    (an assignment, a parameter, `from x import os`) in the scope of one of them, then `_os`."""
+
+    ALIAS = "_os"
+
+    def __init__(self, wrapper: MetadataWrapper):
+        self.wrapper = wrapper
+        self.name = "os"
+        self._scopes = None
+        self._alias_free: bool | None = None
+
+    def claim(self, node: cst.CSTNode) -> None:
+        """A fix at `node` will name the os module; FixError when no name for it is safe there."""
+        if self._scopes is None:
+            self._scopes = self.wrapper.resolve(ScopeProvider)
+        scope = self._scopes.get(node)
+        if scope is None:
+            raise FixError("cannot tell what the name `os` means there")
+        if all(_imports_os(assignment) for assignment in scope["os"]):
+            return  # unbound (the added `import os` serves) or the os module itself
+        if self._alias_free is None:
+            self._alias_free = self._alias_usable()
+        if not self._alias_free:
+            raise FixError("`os` is bound to something else there and `_os` is taken; read PORT by hand")
+        self.name = self.ALIAS
+
+    def _alias_usable(self) -> bool:
+        """`_os` is unused in the module, or is the os module imported at the top."""
+        module = self.wrapper.module
+        if any(_binds_os(statement, self.ALIAS) for statement in module.body):
+            return True
+        return not any(isinstance(node, cst.Name) and node.value == self.ALIAS for node in self._scopes)
+
+
+def _imports_os(assignment) -> bool:
+    if not isinstance(assignment, ImportAssignment) or not isinstance(assignment.node, cst.Import):
+        return False
+    return any(alias.asname is None and (_dotted(alias.name) + ".").startswith("os.")
+               for alias in assignment.node.names)
+
+
+class _RenameOs(cst.CSTTransformer):
+    """`os.environ...` -> `_os.environ...` in code the fixes add (never in the user's)."""
+
+    def __init__(self, name: str):
         super().__init__()
+        self.name = name
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        if isinstance(updated.value, cst.Name) and updated.value.value == "os":
+            return updated.with_changes(value=cst.Name(self.name))
+        return updated
+
+
+class _Fixer(cst.CSTTransformer):
+    def __init__(self, os_binding: _OsBinding):
+        super().__init__()
+        self.os = os_binding
         self.replacements: dict[int, object] = {}  # id(original node) -> function(updated) -> new node
         self.keywords: dict[int, list[cst.Arg]] = {}
         self.binds: dict[int, str] = {}  # id(serve call) -> the config variable
@@ -237,12 +300,15 @@ class _Fixer(cst.CSTTransformer):
         if key in self.keywords:
             # host before port, as people write them
             args = sorted(self.keywords[key], key=lambda arg: arg.keyword.value != "host")
+            if self.os.name != "os":
+                args = [arg.visit(_RenameOs(self.os.name)) for arg in args]
             updated = _append_args(updated, args)
         if key in self.binds:
             if self._statements:
                 default = "8000"
                 statement = cst.parse_statement(_HYPERCORN_BIND.replace("CONFIG", self.binds[key])
-                                                .replace("DEFAULT", default))
+                                                .replace("DEFAULT", default)
+                                                .replace("os.", f"{self.os.name}."))
                 self._before.setdefault(id(self._statements[-1]), []).append(statement)
             else:
                 self.unplaced = True
@@ -300,15 +366,15 @@ def _append_args(call: cst.Call, new: list[cst.Arg]) -> cst.Call:
 
 
 # ---- import os -------------------------------------------------------------------------------------
-def _with_os_import(module: cst.Module) -> cst.Module:
+def _with_os_import(module: cst.Module, name: str = "os") -> cst.Module:
     body = list(module.body)
-    if any(_binds_os(statement) for statement in body):
+    if any(_binds_os(statement, name) for statement in body):
         return module
     index = 1 if body and _is_docstring(body[0]) else 0
     while index < len(body) and _import_module(body[index]) == "__future__":
         index += 1
     first = next((i for i in range(index, len(body)) if _import_module(body[i]) is not None), None)
-    statement = cst.parse_statement("import os\n")
+    statement = cst.parse_statement("import os\n" if name == "os" else f"import os as {name}\n")
     if first is None:  # no imports: on top, with a blank line before the code
         if index < len(body):
             body[index] = _ensure_blank_line_before(body[index])
@@ -317,8 +383,9 @@ def _with_os_import(module: cst.Module) -> cst.Module:
         body.insert(index, statement)
         return module.with_changes(body=body)
     at = first
-    while at < len(body) and _is_stdlib(body[at]) and _import_module(body[at]) < "os":
-        at += 1
+    while at < len(body) and _is_stdlib(body[at]) and (_import_module(body[at]) < "os"
+                                                       or (name != "os" and _import_module(body[at]) == "os")):
+        at += 1  # `import os as _os` goes after a plain `import os`
     if at == first or (at < len(body) and _is_stdlib(body[at])):
         # before the first standard import that sorts after os, taking over the lines above it
         leading = body[at].leading_lines
@@ -369,14 +436,18 @@ def _is_stdlib(statement: cst.BaseStatement) -> bool:
     return bool(name) and name.split(".")[0] in sys.stdlib_module_names
 
 
-def _binds_os(statement: cst.BaseStatement) -> bool:
+def _binds_os(statement: cst.BaseStatement, name: str = "os") -> bool:
+    """Whether a top-level statement imports the os module as `name` (`import os`, `import os.path`,
+    `import os as _os`)."""
     if not isinstance(statement, cst.SimpleStatementLine):
         return False
     for small in statement.body:
         if isinstance(small, cst.Import):
             for alias in small.names:
-                name = _dotted(alias.name)
-                if alias.asname is None and (name == "os" or name.startswith("os.")):
+                module = _dotted(alias.name)
+                if alias.asname is None and name == "os" and (module == "os" or module.startswith("os.")):
+                    return True
+                if alias.asname is not None and module == "os" and _dotted(alias.asname.name) == name:
                     return True
     return False
 
