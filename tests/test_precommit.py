@@ -173,7 +173,8 @@ def test_manifest_hook_matches_the_files_the_rules_read():
     for name in ("Dockerfile", "svc/Dockerfile", "svc/.dockerignore", "cloudbaserc.json", "svc/package.json",
                  "svc/cloudbase-functions.json", "svc/Procfile", "svc/src/main/resources/application.properties",
                  "app.py", "svc/index.js", "svc/index.mjs", "svc/server.cjs", "svc/src/main.ts", "svc/App.tsx",
-                 "main.go", "svc/src/main/java/App.java", "svc/start.sh"):
+                 "main.go", "svc/src/main/java/App.java", "svc/start.sh", "svc/Dockerfile.prod", "svc/api.Dockerfile",
+                 "svc/Dockerfile-dev", "svc/.hadolint.yaml"):
         assert files.search(name), name
     for name in ("README.md", "svc/notes.txt", "docs/package.json.md", "svc/Dockerfile.md", "logo.png",
                  "svc/requirements.txt", "svc/tsconfig.json"):
