@@ -319,6 +319,73 @@ def test_loopback_location_in_a_multi_line_command(lint_files):
     assert "0.0.0.0" in loopback.message
 
 
+RUN_PY = """\
+import sys
+
+from counter import app
+
+if __name__ == "__main__":
+    app.run(host=sys.argv[1], port=sys.argv[2])
+"""
+COUNTER = "from flask import Flask\n\napp = Flask(__name__)\n"
+CLIENT_PY = """\
+import sys
+
+import redis
+from flask import Flask
+
+app = Flask(__name__)
+cache = redis.Redis(host=sys.argv[1], port=int(sys.argv[2]))
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=int(__import__("os").environ["PORT"]))
+"""
+STDLIB_PY = """\
+import sys
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+port = int(sys.argv[1])
+HTTPServer(("0.0.0.0", port), SimpleHTTPRequestHandler).serve_forever()
+"""
+BRANCH_PY = """\
+import os
+import sys
+
+from counter import app
+
+if os.environ.get("LOCAL"):
+    app.run(host="0.0.0.0", port=sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize(("cmd", "files", "expected"), [
+    # the WeChat Cloud Run sample: the port is sys.argv[2], and the command line fixes it
+    ('["python3", "run.py", "0.0.0.0", "80"]', {"run.py": RUN_PY, "counter/__init__.py": COUNTER}, ["CBR104"]),
+    ('["python3", "/app/run.py", "0.0.0.0", "80"]', {"run.py": RUN_PY, "counter/__init__.py": COUNTER},
+     ["CBR104"]),
+    ('python3 run.py 127.0.0.1 "$PORT"', {"run.py": RUN_PY, "counter/__init__.py": COUNTER}, ["CBR105"]),
+    ("python app.py 8080", {"app.py": STDLIB_PY}, ["CBR104"]),
+    # near-misses: the port comes from PORT; the arguments go to a client; an argument that is not
+    # given; a server only in a branch chosen by the environment; an object that is not a server
+    ('python3 run.py 0.0.0.0 "$PORT"', {"run.py": RUN_PY, "counter/__init__.py": COUNTER}, []),
+    ("python client.py redis.internal 6379", {"client.py": CLIENT_PY}, []),
+    ("python run.py 0.0.0.0", {"run.py": RUN_PY, "counter/__init__.py": COUNTER}, []),
+    ("python branch.py 8080", {"branch.py": BRANCH_PY, "counter/__init__.py": COUNTER}, []),
+    ('["python3", "run.py", "0.0.0.0", "80"]',
+     {"run.py": RUN_PY, "counter/__init__.py": "from jobs import Runner\n\napp = Runner()\n"}, []),
+])
+def test_port_given_to_the_script_on_its_command_line(lint_files, cmd, files, expected):
+    assert codes(lint_files({**with_cmd(cmd), **files})) == expected
+
+
+def test_port_given_on_the_command_line_is_reported_on_the_start_command(lint_files):
+    findings = lint_files({**with_cmd('["python3", "run.py", "0.0.0.0", "80"]'), "run.py": RUN_PY,
+                           "counter/__init__.py": COUNTER})
+    [finding] = only(findings, "CBR104")
+    assert (finding.path, finding.line) == ("Dockerfile", 4)
+    assert "sys.argv[2] of run.py" in finding.message and "${PORT:-80}" in finding.message
+
+
 def test_config_cmd_overrides_the_dockerfile_start_command(lint_files):
     config = CLOUDBASERC % 8080
     config = config.replace('"Port": 8080', '"Port": 8080,\n      "Cmd": ["sh", "-c", "exec python app.py"]')

@@ -1277,3 +1277,247 @@ def test_the_walk_reaches_every_child_node():
     kinds = {type(node).__name__ for node in ast.walk(tree)}
     assert {"MatchMapping", "MatchClass", "MatchOr", "MatchStar", "MatchAs", "comprehension", "withitem",
             "FormattedValue", "NamedExpr", "ExceptHandler", "Global", "alias", "keyword"} <= kinds
+
+
+# ---- startup code across modules: the application factory ----------------------------------------
+
+def located(findings) -> list[tuple[str, str, int]]:
+    return sorted((str(finding.path), finding.code, finding.line) for finding in findings if finding.code in MINE)
+
+
+FACTORY = """\
+    import threading
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from flask import Flask
+
+
+    def poll():
+        pass
+
+
+    def create_app():
+        app = Flask(__name__)
+        threading.Thread(target=poll, daemon=True).start()
+        scheduler = BackgroundScheduler()
+        scheduler.start()
+        return app
+    """
+GUNICORN_WSGI = "FROM python:3.12-slim\nCMD exec gunicorn --bind :$PORT wsgi:app\n"
+
+
+def test_CBR311_CBR312_app_factory_called_by_the_module_the_server_loads(lint_files):
+    assert located(lint_files({
+        "rates.py": FACTORY, "Dockerfile": GUNICORN_WSGI,
+        "wsgi.py": "from rates import create_app\n\napp = create_app()\n",
+    })) == [("rates.py", "CBR311", 13), ("rates.py", "CBR312", 15)]
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    # gunicorn calls the factory itself; uvicorn --factory too
+    ({"Dockerfile": 'FROM python:3.12-slim\nCMD ["gunicorn", "rates:create_app()"]\n'}, 2),
+    ({"Dockerfile": "FROM python:3.12-slim\nCMD uvicorn --factory rates:create_app --host 0.0.0.0 --port $PORT\n"},
+     2),
+    # `import rates` ... `rates.create_app()` in the script the Dockerfile runs
+    ({"Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "serve.py"]\n',
+      "serve.py": "import rates\n\napp = rates.create_app()\n"}, 2),
+    # the loaded attribute is built in a package: wsgi.py imports it from there
+    ({"Dockerfile": GUNICORN_WSGI, "wsgi.py": "from shop import app\n",
+      "shop/__init__.py": "from rates import create_app\n\napp = create_app()\n"}, 2),
+    # near-misses: only a one-off script, a test or a dead __main__ block calls the factory
+    ({"Dockerfile": GUNICORN_WSGI, "wsgi.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+      "seed.py": "from rates import create_app\n\napp = create_app()\n"}, 0),
+    ({"Dockerfile": GUNICORN_WSGI, "wsgi.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+      "tests/test_app.py": "from rates import create_app\n\napp = create_app()\n"}, 0),
+    ({"Dockerfile": GUNICORN_WSGI,
+      "wsgi.py": "from rates import create_app\n\nif __name__ == '__main__':\n    create_app().run()\n"}, 0),
+    # only in some environments
+    ({"Dockerfile": GUNICORN_WSGI,
+      "wsgi.py": "import os\nfrom rates import create_app\n\nif os.environ.get('JOBS'):\n    app = create_app()\n"}, 0),
+    # no start files: which module the server loads is unknown
+    ({"wsgi.py": "from rates import create_app\n\napp = create_app()\n"}, 0),
+])
+def test_CBR311_CBR312_app_factory_started_only_from_what_the_start_files_run(lint_files, files, expected):
+    findings = located(lint_files({"rates.py": FACTORY, **files}))
+    assert [finding for finding in findings if finding[0] == "rates.py"] == \
+        [("rates.py", "CBR311", 13), ("rates.py", "CBR312", 15)][:expected]
+
+
+def test_CBR311_app_factory_through_re_exports_and_calls_into_other_modules(lint_files):
+    assert located(lint_files({
+        "Dockerfile": GUNICORN_WSGI,
+        "wsgi.py": "from myapp import create_app\n\napp = create_app()\n",
+        "myapp/__init__.py": "from .factory import create_app\n",
+        "myapp/factory.py": textwrap.dedent("""\
+            from flask import Flask
+
+            from . import jobs
+            from .tasks import start_workers
+
+
+            def create_app():
+                app = Flask(__name__)
+                jobs.start()
+                start_workers(app)
+                return app
+            """),
+        "myapp/jobs.py": "import threading\n\n\ndef start():\n    threading.Thread(target=print).start()\n",
+        "myapp/tasks.py": textwrap.dedent("""\
+            import threading
+
+
+            def start_workers(app):
+                threading.Thread(target=print).start()
+
+
+            def drain():  # never called at startup
+                threading.Thread(target=print).start()
+            """),
+    })) == [("myapp/jobs.py", "CBR311", 5), ("myapp/tasks.py", "CBR311", 5)]
+
+
+def test_CBR2_CBR3_start_evidence_names_the_application_the_server_loads(tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.12\nCMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:$PORT -k gevent myapp.wsgi:application"]\n')
+    (tmp_path / "Procfile").write_text("web: uvicorn --factory main:build --port $PORT\nworker: python worker.py\n")
+    evidence = start_evidence(tmp_path, [tmp_path / "Dockerfile", tmp_path / "Procfile"])
+    assert evidence.app_targets == {("myapp.wsgi", "application", False), ("main", "build", True)}
+
+
+# ---- servers built by a factory function ----------------------------------------------------------
+
+def test_CBR201_server_returned_by_a_factory_function(lint_py):
+    assert lint_py("""\
+        import functools
+
+        import tornado.web
+
+
+        def make_app():
+            return tornado.web.Application([])
+
+
+        def make_named():
+            app = tornado.web.Application([])
+            return app
+
+
+        @functools.lru_cache(maxsize=None)
+        def cached_app():
+            return tornado.web.Application([])
+
+
+        make_app().listen(8888)
+        served = make_named()
+        served.listen(8000)
+        cached_app().listen(8080)
+        """) == [("CBR201", 20), ("CBR201", 22), ("CBR201", 23)]
+
+
+def test_CBR201_factories_that_may_give_back_something_else_are_not_followed(lint_py):
+    assert lint_py("""\
+        import os
+
+        import tornado.web
+        from hypercorn.asyncio import serve
+        from hypercorn.config import Config
+
+
+        def maybe_app(debug):
+            if debug:
+                return tornado.web.Application([])
+
+
+        async def async_app():
+            return tornado.web.Application([])
+
+
+        def generated_app():
+            yield tornado.web.Application([])
+
+
+        @register
+        def decorated_app():
+            return tornado.web.Application([])
+
+
+        def either_app(kind):
+            if kind:
+                return tornado.web.Application([])
+            return None
+
+
+        def make_config():
+            config = Config()
+            config.bind = [f"0.0.0.0:{os.environ['PORT']}"]
+            return config
+
+
+        maybe_app(True).listen(8888)
+        async_app().listen(8888)
+        generated_app().listen(8888)
+        decorated_app().listen(8888)
+        either_app(True).listen(8888)
+        config = make_config()
+        serve(app, config)
+        """) == []
+
+
+# ---- CBR304: items of a module-level container ---------------------------------------------------
+
+def test_CBR304_items_of_a_container_of_containers(lint_py):
+    assert lint_py("""\
+        from collections import defaultdict
+
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        carts = defaultdict(list)
+        rooms = defaultdict(lambda: {"members": set()})
+        queues = {"open": [], "done": []}
+        tags = defaultdict(set)
+
+
+        @app.post("/cart/<cart_id>")
+        def add(cart_id):
+            carts[cart_id].append(request.json)
+            return "ok"
+
+
+        @app.post("/rooms/<room>")
+        def join(room):
+            rooms[room]["members"].add(request.json["user"])
+            queues["open"][0] = request.json
+            return "ok"
+
+
+        @app.get("/tags/<name>")
+        def read_tags(name):
+            tags[name].add("seen")  # a GET handler
+            return "ok"
+        """) == [("CBR304", 14), ("CBR304", 20), ("CBR304", 21)]
+
+
+def test_CBR304_items_of_unknown_kind_are_not_state(lint_py):
+    assert lint_py("""\
+        from collections import defaultdict
+
+        from flask import Flask, request
+
+        from db import connect, make_counter
+
+        app = Flask(__name__)
+        tables = {"orders": connect("orders")}
+        clients = {}
+        counters = defaultdict(make_counter)
+
+
+        @app.post("/orders")
+        def create_order():
+            tables["orders"].insert(request.json)
+            clients[request.json["region"]].update(request.json)
+            counters["orders"].add(1)
+            carts = defaultdict(list)
+            carts["x"].append(1)
+            return "ok"
+        """) == []

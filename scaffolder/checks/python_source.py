@@ -19,6 +19,7 @@ from scaffolder.pysource.files import is_service_code
 from scaffolder.pysource.gate import may_hold_finding
 from scaffolder.pysource.hit import Hit
 from scaffolder.pysource.module import PyModule
+from scaffolder.pysource.startup import functions_started_elsewhere
 
 PARSE_ERROR = "CBR001"
 CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
@@ -65,7 +66,8 @@ def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: 
         return
     try:
         module = PyModule(tree, text)
-        context = Context(module, evidence.runs_as_script(relative), gunicorn_config)
+        context = Context(module, evidence.runs_as_script(relative), gunicorn_config,
+                          lambda: _started_elsewhere(service, evidence).get(relative, frozenset()))
         hits: list[Hit] = []
         if listens:
             hits += listen.find(module, gunicorn_bind)
@@ -85,6 +87,16 @@ def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: 
         if key not in seen:
             seen.add(key)
             yield finding
+
+
+def _started_elsewhere(service: Service, evidence: StartEvidence) -> dict[PurePosixPath, frozenset[str]]:
+    """Functions that other modules call at startup (app factories), found once per service and only
+    when a rule asks whether a function runs at startup."""
+    def compute():
+        files = [(path, relative) for path in service.files_with_suffix(".py")
+                 if is_service_code(relative := _relative(path, service.root), evidence)]
+        return functions_started_elsewhere(files, evidence, service.read_text)
+    return service.memo("python_source.started_elsewhere", compute)
 
 
 def _finding(module: PyModule, path: Path, hit: Hit) -> Finding:

@@ -31,6 +31,7 @@ from scaffolder.dockerfile_model import (
 from scaffolder.findings import Finding, Fix
 from scaffolder.package_scripts import ScriptSource, package_scripts, run_target, script_source, start_script
 from scaffolder.project import Service
+from scaffolder.pysource.argv import script_addresses, script_file
 
 EXEC_FORM_VARIABLE = "CBR103"
 HARDCODED_PORT = "CBR104"
@@ -129,6 +130,7 @@ def _analyze(service: Service, model: DockerfileModel) -> Analysis:
     environment = set(model.env()) | _env_param_names(config)
     for invocation in analysis.invocations:
         analysis.bindings.extend(_bindings(invocation, environment))
+        analysis.bindings.extend(_argv_bindings(service, invocation))
     return analysis
 
 
@@ -143,6 +145,7 @@ def _script_analysis(service: Service) -> Analysis | None:
     environment = _env_param_names(server_config_data(service))
     for invocation in analysis.invocations:
         analysis.bindings.extend(_bindings(invocation, environment))
+        analysis.bindings.extend(_argv_bindings(service, invocation))
     return analysis
 
 
@@ -484,6 +487,27 @@ def _bindings(invocation: Invocation, environment: set[str]) -> list[Binding]:
     return found
 
 
+def _argv_bindings(service: Service, invocation: Invocation) -> list[Binding]:
+    """`python3 run.py 0.0.0.0 80` where run.py listens on `sys.argv[2]` (pysource/argv.py): the
+    argument in the start command is the port."""
+    if not _PYTHON.match(_basename(invocation.words[0])):
+        return []
+    program, args = program_of(invocation.words)
+    if not program.endswith(".py") or not args:
+        return []
+    script = invocation.words[len(invocation.words) - len(args) - 1]
+    path = script_file(service.root, service.files, script)
+    if path is None:
+        return []
+    found = []
+    for address in script_addresses(service.root, service.files, service.read_text, path):
+        if address.index <= len(args):
+            value = args[address.index - 1]
+            found.append(Binding(program, address.kind, value, value, f"sys.argv[{address.index}]", invocation,
+                                 value))
+    return found
+
+
 # ---- the rules -------------------------------------------------------------------------------
 def check(service: Service) -> Iterable[Finding]:
     analysis = analyze(service)
@@ -585,6 +609,9 @@ def _bindings_findings(analysis: Analysis) -> list[Finding]:
             if binding.option == "PORT":
                 what = (f"`{binding.written}` in the start command overrides the PORT the platform injects, so "
                         f"the server ignores the port configured for the service")
+            elif binding.option.startswith("sys.argv"):
+                what = (f"`{binding.written}` is {binding.option} of {binding.program}, which listens on that "
+                        f"port: the start command fixes the listening port to {binding.value}")
             elif binding.implicit:
                 what = (f"{binding.program} listens on its default port {binding.value} because the start command "
                         f"does not pass the port")
@@ -603,6 +630,8 @@ def _host_instead(binding: Binding) -> str:
         return f"{binding.option} 0.0.0.0:$PORT"
     if binding.option.startswith("runserver"):
         return "runserver 0.0.0.0:$PORT"
+    if binding.option.startswith("sys.argv"):
+        return f"pass 0.0.0.0 as {binding.program}'s {binding.option}"
     if binding.implicit:
         return binding.option
     separator = "=" if "=" in binding.written else " "
@@ -622,6 +651,9 @@ def _port_instead(binding: Binding) -> str:
                 f"in exec form), or set server.port=${{PORT:{binding.value}}} in application.properties.")
     if binding.option.startswith("http.server"):
         return f"Write python -m http.server ${{PORT:-{binding.value}}}{shell_note}."
+    if binding.option.startswith("sys.argv"):
+        return (f"Pass ${{PORT:-{binding.value}}} as {binding.program}'s {binding.option}{shell_note}, or have "
+                f"{binding.program} read PORT itself.")
     if binding.implicit:
         return f"Add {binding.option}{shell_note}."
     separator = "=" if "=" in binding.written else " "

@@ -4,6 +4,8 @@
     context.py      where a piece of code runs: at startup, in a request handler, in dead code
     paths.py        literal file-system paths: is a path local and persistent, or temporary
     entrypoints.py  how the service is started (Dockerfile, Procfile, shell scripts)
+    startup.py      functions other modules call at startup (an app factory called by wsgi.py)
+    argv.py         a script's port and host given on its command line (`python run.py 0.0.0.0 80`)
     files.py        which .py files of a service are checked at all (tests, migrations, tooling)
     triggers.py     how a rule states the words a file must contain before it can fire
     gate.py         a cheap test of a file's text: can any rule fire in it? (no tree otherwise)

@@ -213,6 +213,6 @@ def _is_waited(module: PyModule, call: ast.Call) -> bool:
 def find(module: PyModule, context: Context) -> Iterator[Hit]:
     for call in module.nodes(ast.Call):
         yield from _child_processes(module, context, call)
-        if context.at_startup(call):
-            yield from _schedulers(module, call)
-            yield from _threads(module, context, call)
+        hits = [*_schedulers(module, call), *_threads(module, context, call)]
+        if hits and context.at_startup(call):  # whether code runs at startup is costly to know: ask last
+            yield from hits

@@ -4,7 +4,8 @@
   startup hooks (`@app.on_event("startup")`, a `lifespan=` function, `on_startup=[...]`,
   `app.on_startup.append(...)`, Quart `before_serving`, Sanic `before_server_start`, gunicorn's
   `post_fork`/`when_ready`/... in a gunicorn configuration file), and module-level functions
-  called from startup code.
+  called from startup code, and the functions other modules call at startup (an application
+  factory called where the server loads the application, see startup.py).
 - Request handlers: functions decorated with a route (`@app.post("/x")`, `@bp.route("/x",
   methods=["POST"])`, `@router.put(...)`, Django's `@require_POST`, DRF's `@api_view(["POST"])`).
 - Command-line commands: functions decorated with `@click.command()`, `@app.cli.command()`,
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from functools import cached_property
 
 from scaffolder.pysource.module import FUNCTION_TYPES, PyModule, ancestors, enclosing_function
@@ -65,10 +67,14 @@ def _literal_strings(node: ast.expr | None) -> set[str] | None:
 
 
 class Context:
-    def __init__(self, module: PyModule, runs_as_script: bool, gunicorn_config: bool = False):
+    def __init__(self, module: PyModule, runs_as_script: bool, gunicorn_config: bool = False,
+                 started_elsewhere: frozenset[str] | Callable[[], frozenset[str]] = frozenset()):
+        """`started_elsewhere`: names of this module's functions that other modules call at startup
+        (or a function that finds them, called only when needed)."""
         self.module = module
         self.runs_as_script = runs_as_script
         self.gunicorn_config = gunicorn_config
+        self._started_elsewhere = started_elsewhere
 
     # Computed on first use: most modules never need one or more of them.
     @cached_property
@@ -82,6 +88,14 @@ class Context:
     @cached_property
     def handlers(self) -> dict[ast.AST, set[str]]:
         return self._handlers()
+
+    @cached_property
+    def started_elsewhere(self) -> set[ast.AST]:
+        """This module's functions that other modules call at startup."""
+        names = self._started_elsewhere
+        names = names() if callable(names) else names
+        functions = self.module.functions
+        return {functions[name] for name in names if name in functions}
 
     # ---- dead code and environment branches ----------------------------------------------
     def in_main_guard(self, node: ast.AST) -> bool:
@@ -123,7 +137,8 @@ class Context:
             for function, names in references.items():
                 if function in dead or function.decorator_list:  # type: ignore[attr-defined]
                     continue
-                if all(self.in_main_guard(name) or self._outermost_function(name) in dead for name in names):
+                if all(self.in_main_guard(name) or self._outermost_function(name) in dead for name in names) \
+                        and function not in self.started_elsewhere:
                     dead.add(function)
                     changed = True
         return dead
@@ -165,7 +180,7 @@ class Context:
 
     def _startup_functions(self) -> set[ast.AST]:
         module = self.module
-        found: set[ast.AST] = set()
+        found: set[ast.AST] = set(self.started_elsewhere)
         for function in module.functions.values():
             if any(self._is_startup_decorator(decorator) for decorator in function.decorator_list):  # type: ignore[attr-defined]
                 found.add(function)

@@ -5,6 +5,8 @@ service's start files (Dockerfile, Procfile, cloudbaserc.json, shell scripts, su
 configuration) start a server command such as `gunicorn app:app` or `uvicorn main:app` and do not
 name a file as a script (`python app.py`, `python -m app`), that block is a local-development
 entry point that never runs on CloudBase Run. Without such evidence every `__main__` block counts.
+The `module:attribute` a server command loads (`wsgi:app`, `"main:create_app()"`) tells startup.py
+where the application is built.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ _BIND_OPTION = re.compile(r"(?:--bind\b|\s-b\s|[\"']-b[\"'])")
 _SCRIPT = re.compile(r"([\w./-]+\.py)\b")
 _PYTHON = re.compile(r"(?<![\w.-])python[\d.]*(?![\w-])")
 _MODULE = re.compile(r"-m\s+([A-Za-z_][\w.]*)")
+# The application a server command loads: `wsgi:app`, `main:create_app()`; `--factory`/`--call`
+# (uvicorn, waitress) say the attribute is a factory the server calls.
+_APP_TARGET = re.compile(r"(?<![\w.:/$-])([A-Za-z_][\w.]*):([A-Za-z_]\w*)(\()?(?![\w.:])")
+_FACTORY_OPTION = re.compile(r"(?<![\w-])--(?:factory|call)(?![\w-])")
 _START_FILE_NAMES = ("Dockerfile", "Procfile", "cloudbaserc.json")
 _MAX_BYTES = 256 * 1024
 
@@ -31,6 +37,9 @@ class StartEvidence:
     scripts: frozenset[str]  # file names run as scripts: "app.py", "src/main.py"
     modules: frozenset[str]  # modules run with -m: "app", "mypkg.server"
     command_binds: bool = False  # a server command sets its address itself (--bind, -b)
+    # (module, attribute, called): what a server command loads, `wsgi:app` -> ("wsgi", "app", False);
+    # called when the server calls it as a factory (`main:create_app()`, uvicorn --factory)
+    app_targets: frozenset[tuple[str, str, bool]] = frozenset()
 
     def runs_as_script(self, relative: PurePosixPath) -> bool:
         """Whether the file may run as `__main__` on the platform."""
@@ -61,6 +70,7 @@ def _is_start_file(path: Path, root: Path) -> bool:
 def start_evidence(root: Path, files: list[Path]) -> StartEvidence:
     served = binds = False
     scripts: set[str] = set()
+    targets: set[tuple[str, str, bool]] = set()
     modules: set[str] = set()
     for path in files:
         if not _is_start_file(path, root):
@@ -76,10 +86,13 @@ def start_evidence(root: Path, files: list[Path]) -> StartEvidence:
             if _SERVER_COMMAND.search(line):
                 served = True
                 binds = binds or bool(_BIND_OPTION.search(line))
+                factory = bool(_FACTORY_OPTION.search(line))
+                targets.update((module, attribute, factory or bool(call))
+                               for module, attribute, call in _APP_TARGET.findall(line))
             interpreter = _PYTHON.search(line)  # `python app.py`; not `uwsgi --wsgi-file app.py`
             if interpreter:
                 scripts.update(_SCRIPT.findall(line, interpreter.end()))
             modules.update(name for name in _MODULE.findall(line)
                            if name.split(".")[0] not in ("gunicorn", "uvicorn", "hypercorn", "waitress", "daphne",
                                                           "granian", "flask", "pip", "venv", "ensurepip"))
-    return StartEvidence(served, frozenset(scripts), frozenset(modules), binds)
+    return StartEvidence(served, frozenset(scripts), frozenset(modules), binds, frozenset(targets))

@@ -11,7 +11,7 @@ a settings object, a parameter, an import) is not reported.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from scaffolder.findings import Fix
@@ -23,6 +23,7 @@ HARDCODED_PORT, LOOPBACK_BIND = "CBR201", "CBR202"
 CODES = frozenset({HARDCODED_PORT, LOOPBACK_BIND})
 
 Arg = tuple[int | None, str | None]  # (position, keyword)
+InstanceOf = Callable[[ast.expr, frozenset[str]], "str | None"]  # which of the classes an expression is
 
 
 @dataclass(frozen=True)
@@ -254,30 +255,42 @@ def find(module: PyModule, gunicorn_config: bool = False) -> Iterator[Hit]:
                     yield from listen.address(Server("hypercorn's config.bind"), node.value, node)
 
 
-def _server_call(module: PyModule, listen: _Listen, call: ast.Call, sockets: set[str]) -> Iterator[Hit]:
+def _known_server(module: PyModule, call: ast.Call, imported: InstanceOf | None = None) -> Server | None:
+    """The server a call starts, from FUNCTIONS (also subclasses that keep the constructor:
+    class S(HTTPServer)) or METHODS; `imported` tells the class of an object imported from
+    another module of the service."""
     func = call.func
     qualified = module.qualname(func)
     if qualified in FUNCTIONS:
-        yield from listen.call(FUNCTIONS[qualified], call)
-        return
+        return FUNCTIONS[qualified]
+    if qualified is None and isinstance(func, ast.Name):
+        for name in sorted(module.class_names(func, same_signature=True)):
+            server = FUNCTIONS.get(name)
+            if server is not None and server.address is not None:
+                return server
+    if isinstance(func, ast.Attribute):
+        for classes, method, server in METHODS:
+            if func.attr == method and (module.instance_of(func.value, classes)
+                                        or (imported is not None and imported(func.value, classes))):
+                return server
+    return None
+
+
+def _server_call(module: PyModule, listen: _Listen, call: ast.Call, sockets: set[str]) -> Iterator[Hit]:
+    func = call.func
+    qualified = module.qualname(func)
     if qualified in _HYPERCORN_SERVE:
         yield from _hypercorn_serve(module, call)
         return
     if qualified == _CALL_COMMAND:
         yield from _runserver(module, listen, call)
         return
-    if qualified is None and isinstance(func, ast.Name):  # subclasses that keep the constructor: class S(HTTPServer)
-        for name in sorted(module.class_names(func, same_signature=True)):
-            server = FUNCTIONS.get(name)
-            if server is not None and server.address is not None:
-                yield from listen.call(server, call)
-                return
+    server = _known_server(module, call)
+    if server is not None:
+        yield from listen.call(server, call)
+        return
     if not isinstance(func, ast.Attribute):
         return
-    for classes, method, server in METHODS:
-        if func.attr == method and module.instance_of(func.value, classes):
-            yield from listen.call(server, call)
-            return
     if (func.attr == "bind" and isinstance(func.value, ast.Name) and func.value.id in sockets
             and module.instance_of(func.value, _SOCKET) and call.args):
         yield from listen.address(Server("socket.bind()"), call.args[0], call)
@@ -300,8 +313,9 @@ def _hypercorn_serve(module: PyModule, call: ast.Call) -> Iterator[Hit]:
     if not isinstance(config, ast.Name) or not module.instance_of(config, _HYPERCORN_CONFIG):
         return
     values = module.assigned_values(config) or []
-    if any(not isinstance(value, ast.Call) or value.args or value.keywords for value in values):
-        return
+    if any(not isinstance(value, ast.Call) or value.args or value.keywords
+           or not module.class_names(value.func) & _HYPERCORN_CONFIG for value in values):
+        return  # arguments, or a factory function (which may set bind itself)
     if any(attr in ("bind", "insecure_bind", "quic_bind") or attr.startswith("from_")
            for attr, _use in module.method_uses.get(config.id, ())):
         return
@@ -334,3 +348,44 @@ def _runserver(module: PyModule, listen: _Listen, call: ast.Call) -> Iterator[Hi
                   'itself can reach; pass "0.0.0.0:<port>"', addrport, None, call)
     elif is_loopback(host):
         yield listen._loopback(server, host, addrport, call)
+
+
+# ---- the command line as the address ------------------------------------------------------------
+def argv_addresses(module: PyModule, imported: InstanceOf | None = None) -> Iterator[tuple[str, int, str, ast.Call]]:
+    """(kind, index, server, call) for each server whose port or host ("port", "host") is the
+    script's command-line argument `sys.argv[index]`: `app.run(host=sys.argv[1], port=sys.argv[2])`,
+    `int(sys.argv[1])`, or a name bound only to one of these. The start command then decides the
+    address (see checks/start_command.py)."""
+    for call in module.nodes(ast.Call):
+        server = _known_server(module, call, imported)
+        if server is None or any(keyword.arg in server.elsewhere for keyword in call.keywords):
+            continue
+        host = call_arg(call, *server.host) if server.host else None
+        port = call_arg(call, *server.port) if server.port else None
+        address = call_arg(call, *server.address) if server.address else None
+        if address is not None:
+            pair = module.resolved(address)
+            if isinstance(pair, (ast.Tuple, ast.List)) and len(pair.elts) == 2:
+                host, port = pair.elts
+        for kind, expr in (("port", port), ("host", host)):
+            index = _argv_index(module, expr) if expr is not None else None
+            if index is not None:
+                yield kind, index, server.label, call
+
+
+def _argv_index(module: PyModule, expr: ast.expr) -> int | None:
+    for _ in range(8):
+        if (isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords
+                and any(module.is_builtin(expr.func, name) for name in ("int", "str"))):
+            expr = expr.args[0]
+        elif isinstance(expr, ast.Name):
+            values = module.assigned_values(expr)
+            if not values or len(values) != 1:
+                return None
+            expr = values[0]
+        else:
+            break
+    if (isinstance(expr, ast.Subscript) and module.qualname(expr.value) == "sys.argv"
+            and isinstance(expr.slice, ast.Constant) and type(expr.slice.value) is int and expr.slice.value >= 1):
+        return expr.slice.value
+    return None

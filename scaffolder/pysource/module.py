@@ -30,6 +30,7 @@ _POSITION = attrgetter("lineno", "col_offset")
 # Node classes the walk does more for than record them: uses of a name, scopes, bindings, declarations.
 _SPECIAL = frozenset({ast.Attribute, ast.Await, ast.Global, ast.Nonlocal}) | _NEW_SCOPES | _BINDERS
 _MISSING = object()
+_KEEPS_RETURN = frozenset({"functools.lru_cache", "functools.cache"})  # decorators that return what the function does
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
@@ -133,6 +134,8 @@ class PyModule:
         self.method_uses: dict[str, list[tuple[str, ast.AST]]] = {}  # name -> (attr, node) for name.attr / await name
         self._qualnames: dict[ast.AST, str | None] = {}
         self._lookups: dict[tuple[str, ast.AST], list[Binding] | None] = {}
+        self._returns: dict[ast.AST, list[ast.Return]] | None = None  # function -> its returns (on first use)
+        self._generators: set[ast.AST] = set()
         # A `global` or `nonlocal` statement changes where a function's names are bound, and it may
         # come after the binding in the walk, so bindings wait until all are known. Without either
         # keyword in the text there are none, and bindings are recorded as they are met.
@@ -405,13 +408,21 @@ class PyModule:
         return names
 
     def instance_of(self, node: ast.expr, classes: frozenset[str] | set[str], _depth: int = 0) -> str | None:
-        """Which of `classes` `node` is an instance of: a call of the class, or a name every
-        binding of which is such a call."""
+        """Which of `classes` `node` is an instance of: a call of the class, a call of a factory
+        function of this module every return of which is one (`def make_app(): return
+        Application(...)`), or a name every binding of which is one of these."""
         if _depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Call):
             found = self.class_names(node.func) & set(classes)
-            return min(found) if found else None
+            if found:
+                return min(found)
+            returned = self.returned_values(node.func)
+            if returned:
+                kinds = {self.instance_of(value, classes, _depth + 1) for value in returned}
+                if len(kinds) == 1:
+                    return kinds.pop()
+            return None
         if isinstance(node, ast.Name):
             bindings = self.lookup_name(node)
             if not bindings or any(binding.kind not in ("assign", "with") for binding in bindings):
@@ -420,6 +431,34 @@ class PyModule:
             if len(kinds) == 1:
                 return kinds.pop()
         return None
+
+    def returned_values(self, func: ast.expr) -> list[ast.expr] | None:
+        """What a call of `func` gives back when `func` names a plain function of this module that
+        ends in a `return` and returns a value everywhere: every returned expression. None for
+        anything else (async functions and generators give back something else; a decorator may
+        replace the function, except functools' caches)."""
+        function = self.local_function(func)
+        if not isinstance(function, ast.FunctionDef) or not function.body:
+            return None
+        if any(self.qualname(decorator.func if isinstance(decorator, ast.Call) else decorator) not in _KEEPS_RETURN
+               for decorator in function.decorator_list):
+            return None
+        if not isinstance(function.body[-1], ast.Return):
+            return None  # it may fall off its end and give back None
+        if self._returns is None:
+            self._index_returns()
+        if function in self._generators:
+            return None
+        returns = self._returns.get(function, [])  # type: ignore[union-attr]
+        if any(statement.value is None for statement in returns):
+            return None
+        return [statement.value for statement in returns]  # type: ignore[misc]
+
+    def _index_returns(self) -> None:
+        self._returns = {}
+        for node in self.nodes(ast.Return):
+            self._returns.setdefault(scope_of(node), []).append(node)
+        self._generators = {scope_of(node) for node in self.nodes(ast.Yield, ast.YieldFrom)}
 
     # ---- values ---------------------------------------------------------------------------
     def literal_values(self, node: ast.expr, _depth: int = 0) -> tuple | None:

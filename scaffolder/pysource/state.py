@@ -326,26 +326,54 @@ def _is_container(module: PyModule, value: ast.expr) -> bool:
     return isinstance(value, ast.Call) and module.qualname(value.func) in _CONTAINERS
 
 
-def _module_containers(module: PyModule) -> dict[str, ast.AST]:
+def _holds_containers(module: PyModule, value: ast.expr) -> bool:
+    """Whether every item of a container is itself a container: `defaultdict(list)`,
+    `defaultdict(lambda: {"n": 0})`, `{"open": [], "done": []}`, `[[], []]`."""
+    if isinstance(value, ast.Dict):
+        return bool(value.values) and all(_is_container(module, item) for item in value.values)
+    if isinstance(value, ast.List):
+        return bool(value.elts) and all(_is_container(module, item) for item in value.elts)
+    if isinstance(value, ast.Call) and module.qualname(value.func) == "collections.defaultdict" and value.args:
+        factory = value.args[0]
+        if isinstance(factory, ast.Lambda):
+            return _is_container(module, factory.body)
+        return module.qualname(factory) in _CONTAINERS
+    return False
+
+
+def _module_containers(module: PyModule) -> dict[str, tuple[ast.AST, bool]]:
+    """name -> (its assignment, whether its items are containers too) for module-level containers."""
     found = {}
     for name, bindings in module.bindings[module.tree].items():
         if "cache" in name.lower() or "memo" in name.lower():
             continue  # a cache is allowed to be lost
         if len(bindings) == 1 and bindings[0].kind == "assign" and _is_container(module, bindings[0].value):  # type: ignore[arg-type]
-            found[name] = bindings[0].node
+            found[name] = (bindings[0].node, _holds_containers(module, bindings[0].value))  # type: ignore[arg-type]
     return found
 
 
-def _written_name(node: ast.AST) -> tuple[str, ast.AST] | None:
-    """The module-level name a statement adds to: `store[k] = v`, `store[k] += v`, `store.append(v)`."""
+def _container_name(node: ast.expr) -> tuple[str, bool] | None:
+    """(`store`, nested) for `store` or, nested, for an item of it: `store[k]`, `store[k][j]`."""
+    nested = False
+    while isinstance(node, ast.Subscript):
+        node, nested = node.value, True
+    return (node.id, nested) if isinstance(node, ast.Name) else None
+
+
+def _written_name(node: ast.AST) -> tuple[str, ast.AST, bool] | None:
+    """The module-level name a statement adds to: `store[k] = v`, `store[k] += v`, `store.append(v)`;
+    with True at the end when it changes an item of it instead (`store[k].append(v)`,
+    `store[k][j] = v`)."""
     if isinstance(node, (ast.Assign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
-            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                return target.value.id, target
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ADDERS
-            and isinstance(node.func.value, ast.Name)):
-        return node.func.value.id, node
+            written = _container_name(target.value) if isinstance(target, ast.Subscript) else None
+            if written is not None:
+                return written[0], target, written[1]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ADDERS:
+        written = _container_name(node.func.value)
+        if written is not None:
+            return written[0], node, written[1]
     return None
 
 
@@ -361,12 +389,14 @@ def _module_state(module: PyModule, context: Context) -> Iterator[Hit]:
             written = _written_name(node)
             if written is None or written[0] not in containers or written[0] in reported:
                 continue
-            name, where = written
+            name, where, nested = written
+            if nested and not containers[name][1]:
+                continue  # an item of unknown kind (a client, a connection) may keep nothing in memory
             if enclosing_function(where) is not handler or module.lookup(name, handler) is not \
                     module.bindings[module.tree].get(name):
                 continue
             reported.add(name)
-            line = getattr(containers[name], "lineno", 0)
+            line = getattr(containers[name][0], "lineno", 0)
             yield Hit(MODULE_STATE, f"request handler {handler.name}() stores data in module-level {name!r} "  # type: ignore[attr-defined]
                       f"(defined on line {line}); {_STATELESS}, so the data is lost and each instance sees its own "
                       "copy: keep it in a database or cache service", where, None, where)
