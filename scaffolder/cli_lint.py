@@ -31,7 +31,9 @@ def register(commands) -> None:
     lint.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to skip (added to the settings')")
     lint.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: warning)")
     lint.add_argument("--no-hadolint", action="store_true", help="do not run hadolint on Dockerfiles")
-    lint.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: the number of cores)")
+    lint.add_argument("--jobs", "-j", type=int, metavar="N",
+                      help="worker processes, and hadolint processes beside them (default: the number of cores; "
+                      "1: one process at a time)")
     lint.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text report")
     lint.add_argument("--no-cache", action="store_true", help="check every service again instead of reusing "
                       "results for unchanged files")

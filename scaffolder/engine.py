@@ -4,7 +4,8 @@ Order of work:
 1. discover the services; take those whose files, settings and tool are unchanged from the cache;
 2. start hadolint on the remaining services' Dockerfiles (subprocesses, `jobs` at a time);
 3. run the in-process checks on the remaining services, spread over `jobs` worker processes (each
-   worker also parses the inline suppressions of the files its checks read);
+   worker also parses the inline suppressions of the files its checks read); with --jobs 1 the
+   checks run in this process first and hadolint after them, one process at a time;
 4. collect hadolint, then apply settings (select, ignore, per-file ignores, severities) and inline
    suppressions per service, and store each service's findings in the cache.
 The result is sorted, so it is identical whatever the worker count and whatever came from the cache.
@@ -73,9 +74,14 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
     if progress and result.cached:
         progress(result.cached, len(services))
 
-    external = _start_external(options, [service for service, _ in todo])
+    # hadolint runs alongside the in-process checks, `jobs` processes of each; with --jobs 1 the run
+    # keeps to one process at a time, so hadolint waits for the checks.
+    alongside = options.jobs > 1
+    external = _start_external(options, [service for service, _ in todo]) if alongside else None
     try:
         outcomes = _run_in_process(todo, options, external, progress, result.cached, len(services))
+        if not alongside:
+            external = _start_external(options, [service for service, _ in todo])
         by_root = external.collect() if external else {}
     finally:
         if external:
