@@ -71,18 +71,22 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
         else:
             findings.extend(cached)
     result.cached = len(services) - len(todo)
-    if progress and result.cached:
-        progress(result.cached, len(services))
+    # Progress counts each service once for its checks and once more for hadolint.
+    steps = Steps(progress, len(services) + (len(todo) if options.settings.hadolint else 0))
+    steps.checked = result.cached
+    steps.show()
 
     # hadolint runs alongside the in-process checks, `jobs` processes of each; with --jobs 1 the run
     # keeps to one process at a time, so hadolint waits for the checks.
     alongside = options.jobs > 1
     external = _start_external(options, [service for service, _ in todo]) if alongside else None
+    steps.external = external
     try:
-        outcomes = _run_in_process(todo, options, external, progress, result.cached, len(services))
+        outcomes = _run_in_process(todo, options, external, steps)
         if not alongside:
             external = _start_external(options, [service for service, _ in todo])
-        by_root = external.collect() if external else {}
+            steps.external = external
+        by_root = external.collect(on_chunk=steps.show) if external else {}
     finally:
         if external:
             external.close()
@@ -128,8 +132,7 @@ def _start_external(options: LintOptions, services: list[Service]):
     return hadolint.start_batch(services, options.jobs)
 
 
-def _run_in_process(todo, options: LintOptions, external, progress: Progress | None, done: int,
-                    total: int) -> list[ServiceOutcome]:
+def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> list[ServiceOutcome]:
     services = [service for service, _ in todo]
     outcomes: list[ServiceOutcome] = []
     if options.jobs > 1 and len(services) > 1:
@@ -141,7 +144,7 @@ def _run_in_process(todo, options: LintOptions, external, progress: Progress | N
             chunksize = max(1, min(16, len(services) // (workers * 8)))
             for outcome in pool.map(check_service, services, [options] * len(services), chunksize=chunksize):
                 outcomes.append(outcome)
-                _tick(external, progress, done + len(outcomes), total)
+                _tick(external, steps)
         except BaseException:  # Ctrl-C, SIGTERM, a failed hadolint: do not wait for the queued work
             pool.shutdown(wait=False, cancel_futures=True)  # workers finish at most their current chunk
             raise
@@ -149,7 +152,7 @@ def _run_in_process(todo, options: LintOptions, external, progress: Progress | N
     else:
         for service in services:
             outcomes.append(check_service(service, options))
-            _tick(external, progress, done + len(outcomes), total)
+            _tick(external, steps)
     return outcomes
 
 
@@ -166,11 +169,26 @@ def _pool_context():
     return multiprocessing.get_context("fork")
 
 
-def _tick(external, progress: Progress | None, done: int, total: int) -> None:
+def _tick(external, steps: "Steps") -> None:
+    """One more service checked in process."""
     if external:
         external.pump()  # start the next hadolint chunk as soon as one finishes
-    if progress:
-        progress(done, total)
+    steps.checked += 1
+    steps.show()
+
+
+@dataclass
+class Steps:
+    """What the progress bar shows: services checked plus Dockerfiles hadolint has done."""
+
+    progress: Progress | None
+    total: int
+    checked: int = 0
+    external: object = None  # the hadolint run, once started
+
+    def show(self) -> None:
+        if self.progress:
+            self.progress(self.checked + (self.external.finished if self.external else 0), self.total)
 
 
 def check_service(service: Service, options: LintOptions) -> ServiceOutcome:

@@ -135,8 +135,14 @@ class HadolintRun:
         while self.waiting and len(self.running) < self.jobs:
             self._start(*self.waiting.pop())
 
-    def collect(self) -> dict[Path, list[Finding]]:
-        """Findings by service root; raises CheckError when hadolint fails."""
+    @property
+    def finished(self) -> int:
+        """Services whose Dockerfile hadolint has done (for the progress bar)."""
+        return len(self.raw)
+
+    def collect(self, on_chunk=None) -> dict[Path, list[Finding]]:
+        """Findings by service root; raises CheckError when hadolint fails. `on_chunk()` is
+        called each time a process finishes."""
         try:
             while self.running or self.waiting:
                 chunk = self.running[0]
@@ -147,6 +153,8 @@ class HadolintRun:
                                      f"{chunk.members[0][1]} and {len(chunk.members) - 1} more; skip it with "
                                      f"--no-hadolint") from None
                 self.pump()
+                if on_chunk:
+                    on_chunk()
         finally:
             self.close()
         # Only now, with the workers done, may the services be parsed here: pump() runs while the
