@@ -3,8 +3,8 @@
 Order of work:
 1. discover the services; take those whose files, settings and tool are unchanged from the cache;
 2. start hadolint on the remaining services' Dockerfiles (subprocesses, `jobs` at a time);
-3. run the in-process checks on the remaining services, spread over `jobs` worker processes (each
-   worker also parses the inline suppressions of the files its checks read); with --jobs 1 the
+3. run the in-process checks on the remaining services, spread over this process and `jobs - 1`
+   workers (each also parses the inline suppressions of the files its checks read); with --jobs 1 the
    checks run in this process first and hadolint after them, one process at a time;
 4. collect hadolint, then apply settings (select, ignore, per-file ignores, severities) and inline
    suppressions per service, and store each service's findings in the cache.
@@ -133,27 +133,39 @@ def _start_external(options: LintOptions, services: list[Service]):
 
 
 def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> list[ServiceOutcome]:
+    """The in-process checks of every service, in order. With --jobs N this process checks every
+    N-th service itself while N-1 workers check the rest: one process fewer to start and to hold
+    in memory, and none of them idle."""
     services = [service for service, _ in todo]
-    outcomes: list[ServiceOutcome] = []
-    if options.jobs > 1 and len(services) > 1:
-        from concurrent.futures import ProcessPoolExecutor  # 25 ms of imports a one-service run skips
+    if options.jobs == 1 or len(services) < 2:
+        return [_checked(service, options, external, steps) for service in services]
+    from concurrent.futures import ProcessPoolExecutor  # 25 ms of imports a one-service run skips
 
-        workers = min(options.jobs, len(services))
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-        try:
-            chunksize = max(1, min(16, len(services) // (workers * 8)))
-            for outcome in pool.map(check_service, services, [options] * len(services), chunksize=chunksize):
-                outcomes.append(outcome)
-                _tick(external, steps)
-        except BaseException:  # Ctrl-C, SIGTERM, a failed hadolint: do not wait for the queued work
-            pool.shutdown(wait=False, cancel_futures=True)  # workers finish at most their current chunk
-            raise
-        pool.shutdown()
-    else:
-        for service in services:
-            outcomes.append(check_service(service, options))
+    share = min(options.jobs, len(services))
+    mine = range(0, len(services), share)  # interleaved, so that both sides get every language
+    theirs = [index for index in range(len(services)) if index % share]
+    outcomes: list[ServiceOutcome | None] = [None] * len(services)
+    pool = ProcessPoolExecutor(max_workers=share - 1, mp_context=_pool_context())
+    try:
+        chunksize = max(1, min(16, len(theirs) // (share * 8)))
+        results = pool.map(check_service, [services[index] for index in theirs], [options] * len(theirs),
+                           chunksize=chunksize)  # submitted now: the workers start before this process parses
+        for index in mine:
+            outcomes[index] = _checked(services[index], options, external, steps)
+        for index, outcome in zip(theirs, results):
+            outcomes[index] = outcome
             _tick(external, steps)
+    except BaseException:  # Ctrl-C, SIGTERM, a failed hadolint: do not wait for the queued work
+        pool.shutdown(wait=False, cancel_futures=True)  # workers finish at most their current chunk
+        raise
+    pool.shutdown()
     return outcomes
+
+
+def _checked(service: Service, options: LintOptions, external, steps: "Steps") -> ServiceOutcome:
+    outcome = check_service(service, options)
+    _tick(external, steps)
+    return outcome
 
 
 def _pool_context():
