@@ -58,8 +58,8 @@ def tool_fingerprint() -> str:
     for top in (Path(__file__).parent, rules_dir()):
         for path in sorted(top.rglob("*")):
             if path.suffix in (".py", ".md") and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                info = path.stat()
+                digest.update(_bytes(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n"))
     return digest.hexdigest()
 
 
