@@ -328,6 +328,7 @@ def test_fix_reports_what_it_fixed_and_what_is_left(tmp_path, monkeypatch, capsy
     code, out, err = _run(tmp_path, monkeypatch, capsys, "--fix")
     assert "Fixed 2 findings (1 remaining; 1 more with --unsafe-fixes)" in err
     assert code == 1 and "CBR401" in out and "CBR404" not in out
+    assert "1 fixable with --fix --unsafe-fixes." in out and "[*]" not in out
     code, out, err = _run(tmp_path, monkeypatch, capsys, "--fix", "--unsafe-fixes")
     assert "Fixed 1 finding (0 remaining)" in err and code == 0
 

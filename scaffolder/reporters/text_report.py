@@ -89,5 +89,8 @@ def _summary(result: LintResult, context) -> str:
     unsafe = sum(1 for finding in result.findings if can_fix(finding) and not finding.fix.safe)
     line = f"Found {len(result.findings)} finding{'s' if len(result.findings) != 1 else ''} ({', '.join(parts)}) in {scope}."
     if fixable or unsafe:
-        line += f" [*] {fixable} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)." if unsafe else ".")
+        if not fixable:
+            line += f" {unsafe} fixable with --fix --unsafe-fixes."
+        else:
+            line += f" [*] {fixable} fixable with --fix" + (f" ({unsafe} more with --unsafe-fixes)." if unsafe else ".")
     return line + f" Failing at: {context.fail_on} and above."
