@@ -14,6 +14,39 @@ from scaffolder.settings import Settings
 # The precision corpus holds services as users write them, tests included: lint them, never run them.
 collect_ignore_glob = ["precision/*"]
 
+# A small clean Flask service, as CI recipes and the pre-commit hook see it in a repository.
+CLEAN_ORDERS_SERVICE = {
+    "orders/Dockerfile": """\
+        FROM python:3.11-slim
+        WORKDIR /app
+        COPY requirements.txt .
+        RUN pip install --no-cache-dir -r requirements.txt
+        COPY . .
+        CMD ["sh", "-c", "exec gunicorn --bind :$PORT app:app"]
+        """,
+    "orders/.dockerignore": ".git\n.env\n__pycache__/\n",
+    "orders/requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
+    "orders/app.py": """\
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.get("/")
+        def index():
+            return {"service": "orders"}
+        """,
+    "orders/cloudbaserc.json": """\
+        {
+          "envId": "prod-7g2k9x",
+          "cloudrun": {
+            "name": "orders",
+            "serverConfig": {"Cpu": 1, "Mem": 2, "MinNum": 0, "MaxNum": 5, "OpenAccessTypes": ["PUBLIC"], "Port": 80}
+          }
+        }
+        """,
+}
+
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     for name, content in files.items():

@@ -27,7 +27,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import write_tree
+from conftest import CLEAN_ORDERS_SERVICE, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ci.md"
@@ -57,39 +57,6 @@ GITLAB_CODE_QUALITY_SCHEMA = {
         },
     },
 }
-
-CLEAN_SERVICE = {
-    "orders/Dockerfile": """\
-        FROM python:3.11-slim
-        WORKDIR /app
-        COPY requirements.txt .
-        RUN pip install --no-cache-dir -r requirements.txt
-        COPY . .
-        CMD ["sh", "-c", "exec gunicorn --bind :$PORT app:app"]
-        """,
-    "orders/.dockerignore": ".git\n.env\n__pycache__/\n",
-    "orders/requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
-    "orders/app.py": """\
-        from flask import Flask
-
-        app = Flask(__name__)
-
-
-        @app.get("/")
-        def index():
-            return {"service": "orders"}
-        """,
-    "orders/cloudbaserc.json": """\
-        {
-          "envId": "prod-7g2k9x",
-          "cloudrun": {
-            "name": "orders",
-            "serverConfig": {"Cpu": 1, "Mem": 2, "MinNum": 0, "MaxNum": 5, "OpenAccessTypes": ["PUBLIC"], "Port": 80}
-          }
-        }
-        """,
-}
-
 
 def recipe(title: str) -> str:
     blocks = {match["title"]: match["body"] for match in BLOCK.finditer(DOC.read_text(encoding="utf-8"))}
@@ -132,7 +99,7 @@ def bash(stubs):
 
 @pytest.fixture
 def clean_repo(tmp_path):
-    return write_tree(tmp_path / "repo", CLEAN_SERVICE)
+    return write_tree(tmp_path / "repo", CLEAN_ORDERS_SERVICE)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import write_tree
+from conftest import CLEAN_ORDERS_SERVICE, write_tree
 from scaffolder.project import discover_services
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,35 +34,7 @@ HOOK_ID = "scaffolder-lint"
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 
 SERVICE = {
-    "orders/Dockerfile": """\
-        FROM python:3.11-slim
-        WORKDIR /app
-        COPY requirements.txt .
-        RUN pip install --no-cache-dir -r requirements.txt
-        COPY . .
-        CMD ["sh", "-c", "exec gunicorn --bind :$PORT app:app"]
-        """,
-    "orders/.dockerignore": ".git\n.env\n__pycache__/\n",
-    "orders/requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n",
-    "orders/app.py": """\
-        from flask import Flask
-
-        app = Flask(__name__)
-
-
-        @app.get("/")
-        def index():
-            return {"service": "orders"}
-        """,
-    "orders/cloudbaserc.json": """\
-        {
-          "envId": "prod-7g2k9x",
-          "cloudrun": {
-            "name": "orders",
-            "serverConfig": {"Cpu": 1, "Mem": 2, "MinNum": 0, "MaxNum": 5, "OpenAccessTypes": ["PUBLIC"], "Port": 80}
-          }
-        }
-        """,
+    **CLEAN_ORDERS_SERVICE,
     # Not part of any service: a developer's helper with a hard-coded loopback port. Staged with the
     # rest, it must be skipped, not linted as a service of its own.
     "tools/serve_docs.py": """\

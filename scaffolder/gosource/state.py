@@ -20,7 +20,8 @@ from scaffolder import treesitter
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments, call_name, enclosing_function
 from scaffolder.source_hit import Hit
 from scaffolder.gosource.values import Values
-from scaffolder.pysource.paths import APP_FOLDER, is_persistent_local
+from scaffolder.local_paths import APP_FOLDER
+from scaffolder.pysource.paths import is_persistent_local
 
 FILE_WRITE, SQLITE = "CBR301", "CBR302"
 CODES = frozenset({FILE_WRITE, SQLITE})

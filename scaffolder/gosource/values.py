@@ -12,14 +12,13 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from tree_sitter import Node
 
 from scaffolder.gosource.gofile import GoFile, arguments
 from scaffolder.gosource.package import Bound, Package
-from scaffolder.pysource.paths import APP_FOLDER
+from scaffolder.local_paths import APP_FOLDER, parent_folder
 
 _MAX_DEPTH = 12
 _MAX_VALUES = 8
@@ -273,7 +272,7 @@ class Values:
             if qualified in _SAME_PLACE and len(args) == 1:
                 return self.path_root(file, args[0], depth + 1)
             if qualified in _DIRS and len(args) == 1:
-                return _dirname(self.path_root(file, args[0], depth + 1))
+                return parent_folder(self.path_root(file, args[0], depth + 1))
             if qualified in _APP_CALLS:
                 return APP_FOLDER
             if qualified in _TEMP_CALLS:
@@ -306,9 +305,3 @@ class Values:
             return roots.pop() if len(roots) == 1 else None
         found = self.prefix(file, node, depth + 1)
         return found[0] if found is not None and found[0] else None
-
-
-def _dirname(root: str | None) -> str | None:
-    if root is None or root == APP_FOLDER:
-        return root
-    return posixpath.dirname(root.rstrip("/")) or "."

@@ -24,7 +24,8 @@ from scaffolder.javasource.context import enclosing_callable
 from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import GRAMMAR, JavaFile, arguments, name_of, type_name
 from scaffolder.javasource.values import Values
-from scaffolder.pysource.paths import APP_FOLDER, is_persistent_local
+from scaffolder.local_paths import APP_FOLDER
+from scaffolder.pysource.paths import is_persistent_local
 
 FILE_WRITE, SQLITE = "CBR301", "CBR302"
 CODES = frozenset({FILE_WRITE, SQLITE})

@@ -12,14 +12,13 @@
 
 from __future__ import annotations
 
-import posixpath
 from functools import cached_property
 
 from tree_sitter import Node
 
 from scaffolder.javasource.javafile import JavaFile, arguments, name_of, type_name
 from scaffolder.javasource.scopes import Binding, Scopes
-from scaffolder.pysource.paths import APP_FOLDER
+from scaffolder.local_paths import APP_FOLDER, parent_folder
 
 _MAX_DEPTH = 12
 _MAX_VALUES = 8
@@ -250,7 +249,7 @@ class Values:
             if owner is not None and name in _SAME_PLACE and not args:
                 return self.path_root(owner, depth + 1)
             if owner is not None and name in _PARENTS and not args:
-                return _dirname(self.path_root(owner, depth + 1))
+                return parent_folder(self.path_root(owner, depth + 1))
             return None
         if kind == "binary_expression":
             operator = node.child_by_field_name("operator")
@@ -265,9 +264,3 @@ class Values:
             return roots.pop() if len(roots) == 1 else None
         found = self.prefix(node, depth + 1)
         return found[0] if found is not None and found[0] else None
-
-
-def _dirname(root: str | None) -> str | None:
-    if root is None or root == APP_FOLDER:
-        return root
-    return posixpath.dirname(root.rstrip("/")) or "."

@@ -11,14 +11,12 @@ mounted); nor are URLs. Everything else (the environment, parameters, settings) 
 
 from __future__ import annotations
 
-import posixpath
-
 from tree_sitter import Node
 
+from scaffolder import local_paths
+from scaffolder.local_paths import APP_FOLDER, parent_folder
 from scaffolder.jssource.module import JsModule, arguments_of, unwrap
 
-APP_FOLDER = "<app>"  # a path built on the application's own folder
-_NOT_PERSISTENT = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/run", "/mnt")
 _JOINS = {"path.join", "path.posix.join", "path.normalize", "path.posix.normalize"}
 _RESOLVES = {"path.resolve", "path.posix.resolve"}
 _SAME_PLACE = {"url.fileURLToPath", "path.dirname", "path.posix.dirname", "String"}
@@ -80,7 +78,7 @@ def path_root(module: JsModule, node: Node | None, _depth: int = 0) -> str | Non
             return root
         if qualified in _SAME_PLACE:
             root = again(args[0])
-            return _dirname(root) if qualified and qualified.endswith("dirname") else root
+            return parent_folder(root) if qualified and qualified.endswith("dirname") else root
         return None
     if kind == "new_expression" and module.qualname(node.child_by_field_name("constructor")) in ("URL", "url.URL"):
         args = arguments_of(node)
@@ -89,25 +87,14 @@ def path_root(module: JsModule, node: Node | None, _depth: int = 0) -> str | Non
     return None
 
 
-def _dirname(root: str | None) -> str | None:
-    if root is None or root == APP_FOLDER:
-        return root
-    parent = posixpath.dirname(root.rstrip("/"))
-    return parent or "."
-
-
 def is_persistent_local(root: str | None) -> bool:
     """Whether a path starting with `root` is on the instance's own disk and outlives a request
     (and is lost when the instance goes)."""
-    if root is None:
-        return False
-    if root == APP_FOLDER:
-        return True
-    text = root.strip()
-    if not text or text == "-" or "://" in text or text.startswith(("file:", "<", "\\\\")):
-        return False
-    normalized = posixpath.normpath(text) if text.startswith("/") else text
-    return not any(normalized == place or normalized.startswith(place + "/") for place in _NOT_PERSISTENT)
+    return local_paths.is_persistent_local(root, not_a_path=_url_or_share)
+
+
+def _url_or_share(text: str) -> bool:
+    return text.startswith(("file:", "\\\\"))  # a file: URL, a Windows network share
 
 
 def local_path(module: JsModule, node: Node | None) -> str | None:

@@ -11,12 +11,11 @@ state: `/tmp`, `/var/tmp`, `/dev` (`/dev/stdout`, `/dev/null`), `/proc`, `/sys`,
 from __future__ import annotations
 
 import ast
-import posixpath
 
+from scaffolder import local_paths
+from scaffolder.local_paths import APP_FOLDER, parent_folder
 from scaffolder.pysource.module import PyModule, string_prefix
 
-APP_FOLDER = "<app>"  # a path built on the application's own folder
-_NOT_PERSISTENT = ("/tmp", "/var/tmp", "/dev", "/proc", "/sys", "/run", "/mnt")
 _JOINS = {"os.path.join", "posixpath.join"}
 _PATH_CLASSES = {"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePath", "pathlib.PurePosixPath"}
 _SAME_PLACE = {"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.path.expanduser",
@@ -53,10 +52,10 @@ def path_root(module: PyModule, node: ast.expr, _depth: int = 0) -> str | None:
         return again(node.left)
     if isinstance(node, ast.Attribute):
         if node.attr in ("parent", "parents"):
-            return _dirname(again(node.value))
+            return parent_folder(again(node.value))
         return None
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
-        return _dirname(again(node.value.value))
+        return parent_folder(again(node.value.value))
     if isinstance(node, ast.Call):
         qualified = module.qualname(node.func)
         if qualified in _APP_CALLS:
@@ -65,7 +64,7 @@ def path_root(module: PyModule, node: ast.expr, _depth: int = 0) -> str | None:
             return _joined(module, node.args, again)
         if qualified in _SAME_PLACE and len(node.args) == 1:
             root = again(node.args[0])
-            return _dirname(root) if qualified == "os.path.dirname" else root
+            return parent_folder(root) if qualified == "os.path.dirname" else root
         if isinstance(node.func, ast.Attribute) and node.func.attr in _PATH_METHODS and qualified is None:
             if node.func.attr == "joinpath":
                 return _joined(module, [node.func.value, *node.args], again)
@@ -84,25 +83,14 @@ def _joined(module: PyModule, parts: list[ast.expr], again) -> str | None:
     return root
 
 
-def _dirname(root: str | None) -> str | None:
-    if root is None or root == APP_FOLDER:
-        return root
-    parent = posixpath.dirname(root.rstrip("/"))
-    return parent or "."
-
-
 def is_persistent_local(root: str | None) -> bool:
     """Whether a path starting with `root` is a place on the instance's own disk that outlives a
     request (and is lost when the instance goes)."""
-    if root is None:
-        return False
-    if root == APP_FOLDER:
-        return True
-    text = root.strip()
-    if not text or text == "-" or "://" in text or text.upper() == "NUL" or text.startswith("<"):
-        return False
-    normalized = posixpath.normpath(text) if text.startswith("/") else text
-    return not any(normalized == place or normalized.startswith(place + "/") for place in _NOT_PERSISTENT)
+    return local_paths.is_persistent_local(root, not_a_path=_windows_null_device)
+
+
+def _windows_null_device(text: str) -> bool:
+    return text.upper() == "NUL"
 
 
 def local_path(module: PyModule, node: ast.expr | None) -> str | None:
