@@ -1035,3 +1035,11 @@ def test_other_main_guards_are_local_runners(lint_js, guard):
     assert lint_js(files) == []
     files["Dockerfile"] = files["Dockerfile"].replace("server.js", "app.js")
     assert lint_js(files) == [("app.js", "CBR201", 4)]
+
+
+def test_the_suffixes_that_choose_the_check_are_those_it_reads():
+    from scaffolder import checks, treesitter
+    from scaffolder.jssource.entrypoints import JS_SUFFIXES
+
+    javascript = {suffix for suffix, grammar in treesitter.GRAMMAR_BY_SUFFIX.items() if grammar not in ("go", "java")}
+    assert checks.JS_SUFFIXES == set(JS_SUFFIXES) == javascript

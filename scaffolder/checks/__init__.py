@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
+# The suffixes jssource reads (kept here, not imported, so that choosing checks loads no parser;
+# tests/test_js_source.py checks that the two agree).
 JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 _SPRING_CONFIG_SUFFIXES = (".properties", ".yml", ".yaml")
 

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from scaffolder.jssource.entrypoints import JS_SUFFIXES, StartEvidence
+from scaffolder.jssource.entrypoints import StartEvidence
+from scaffolder.treesitter import GRAMMAR_BY_SUFFIX
 
 MAX_BYTES = 1024 * 1024
-GRAMMAR_BY_SUFFIX = {".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
-                     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx"}
-assert set(GRAMMAR_BY_SUFFIX) == set(JS_SUFFIXES)
 
 _TEST_DIRS = {"test", "tests", "__tests__", "__mocks__", "__fixtures__", "fixtures", "e2e", "cypress", "spec"}
 _SKIPPED_DIRS = {"migrations", "migration", "seeders", "seeds", "docs", "examples", "example", "coverage",
