@@ -218,3 +218,51 @@ def test_failure_in_one_chunk_stops_the_run_and_leaves_nothing_behind(tmp_path, 
         lint_tree(tree, {f"svc{index}/{name}": text for index in range(4) for name, text in service().items()},
                   hadolint=True)
     assert _temporary_configs() == before
+
+
+def _wrapper(tmp_path, refuse: str | None):
+    """A stand-in for another hadolint build: it records each command line, stops the way GHC's
+    runtime does when `refuse` is given and the command holds +RTS, and otherwise runs the real
+    hadolint with the same arguments."""
+    real = hadolint.hadolint_binary()
+    log = tmp_path / "commands.log"
+    refusal = (f'case " $* " in *" +RTS "*) echo "hadolint: {refuse}" >&2; exit 1;; esac\n' if refuse else "")
+    return _script(tmp_path, f'echo "$*" >> "{log}"\n{refusal}exec "{real}" "$@"\n'), log
+
+
+def _lint_three_services(tmp_path, jobs: int = 1):
+    from conftest import write_tree
+    from scaffolder.catalog import default_catalog
+    from scaffolder.engine import LintOptions, lint
+    from scaffolder.settings import Settings
+
+    tree = tmp_path / "tree"
+    write_tree(tree, {f"svc{index}/{name}": text for index in range(3) for name, text in service().items()})
+    options = LintOptions(settings=Settings(hadolint=True), catalog=default_catalog(), report_root=tree, jobs=jobs)
+    return lint([tree], options).findings
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell script stand-in")
+def test_hadolint_runs_with_one_capability(tmp_path, monkeypatch):
+    wrapper, log = _wrapper(tmp_path, refuse=None)
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(wrapper))
+    found = _lint_three_services(tmp_path)
+    assert {f.path.split("/")[0] for f in found if f.code == "DL3008"} == {"svc0", "svc1", "svc2"}
+    assert [line.split()[:3] for line in log.read_text().splitlines()] == [["+RTS", "-N1", "-RTS"]]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell script stand-in")
+@pytest.mark.parametrize("refusal", [
+    "Most RTS options are disabled. Link with -rtsopts to enable them.",
+    "the flag -N1 requires the program to be built with -threaded",
+])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_build_without_rts_options_runs_again_without_them(tmp_path, monkeypatch, refusal, jobs):
+    monkeypatch.setattr(hadolint, "CHUNK_SIZE", 1)
+    wrapper, log = _wrapper(tmp_path, refuse=refusal)
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(wrapper))
+    found = _lint_three_services(tmp_path, jobs)
+    assert {f.path.split("/")[0] for f in found if f.code == "DL3008"} == {"svc0", "svc1", "svc2"}
+    commands = log.read_text().splitlines()
+    plain = [line for line in commands if "+RTS" not in line]
+    assert len(plain) == 3 and len(commands) - len(plain) <= jobs  # refused at most once per running process
