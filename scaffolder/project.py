@@ -171,10 +171,33 @@ class Service:
         return {LANGUAGE_BY_SUFFIX[path.suffix] for path in self.files if path.suffix in LANGUAGE_BY_SUFFIX}
 
 
-def _walk(top: Path):
-    for directory, subdirs, names in os.walk(top):
-        subdirs[:] = sorted(name for name in subdirs if name not in SKIPPED_DIRS)
-        yield Path(directory), subdirs, names
+def _walk(top: str):
+    """os.walk's top-down walk, with the skipped folders left out and subfolders in name order;
+    yields (folder, subfolder names, file names) as strings, and a caller may prune a folder by
+    clearing its subfolder list. Written on os.scandir rather than os.walk because os.walk stats
+    every subfolder again to find symlinks, which the scandir entry already knows. As in os.walk,
+    a symlink to a folder is neither walked nor a file."""
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        subdirs, names = [], []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        names.append(entry.name)
+                    elif entry.name not in SKIPPED_DIRS and not entry.is_symlink():
+                        subdirs.append(entry.name)
+        except OSError:
+            continue
+        subdirs.sort()
+        names.sort()
+        yield directory, subdirs, names
+        pending.extend(os.path.join(directory, name) for name in reversed(subdirs))
 
 
 def discover_services(paths: list[Path], config_file: Path | None = None) -> list[Service]:
@@ -214,27 +237,31 @@ def _enclosing_root(directory: Path) -> Path | None:
 
 
 def _services_under(top: Path, config_file: Path | None) -> list[Service]:
-    # os.walk is top-down, so a folder's owner is itself when it is a root, else its parent's owner.
-    owner_of: dict[Path, Path | None] = {}
+    # The walk is top-down, so a folder's owner is itself when it is a root, else its parent's
+    # owner. Folders are kept as strings here: pathlib objects cost more than the walk itself.
+    owner_of: dict[str, Path | None] = {}
     files_by_root: dict[Path, list[Path]] = {}
-    for directory, _subdirs, names in _walk(top):
-        if is_service_root(directory, set(names)):
-            owner = directory
-            files_by_root[directory] = []
+    for directory, _subdirs, names in _walk(str(top)):
+        if is_service_root(Path(directory), set(names)):
+            owner = Path(directory)
+            files_by_root[owner] = []
         else:
-            owner = owner_of.get(directory.parent) if directory != top else None
+            owner = owner_of.get(os.path.dirname(directory))
         owner_of[directory] = owner
         if owner is not None:
-            files_by_root[owner].extend(directory / name for name in sorted(names))
+            folder = Path(directory)
+            files_by_root[owner].extend(folder / name for name in names)
     return [Service(root=root, files=files, config_file=config_file) for root, files in files_by_root.items()]
 
 
 def _service_files(root: Path) -> list[Path]:
     """Every file of the service at `root`, leaving out nested services."""
     files: list[Path] = []
-    for directory, subdirs, names in _walk(root):
-        if directory != root and is_service_root(directory, set(names)):
-            subdirs[:] = []
+    top = str(root)
+    for directory, subdirs, names in _walk(top):
+        if directory != top and is_service_root(Path(directory), set(names)):
+            subdirs.clear()
             continue
-        files.extend(directory / name for name in sorted(names))
+        folder = Path(directory)
+        files.extend(folder / name for name in names)
     return files
