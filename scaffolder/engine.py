@@ -145,7 +145,10 @@ def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> lis
     mine = range(0, len(services), share)  # interleaved, so that both sides get every language
     theirs = [index for index in range(len(services)) if index % share]
     outcomes: list[ServiceOutcome | None] = [None] * len(services)
-    pool = ProcessPoolExecutor(max_workers=share - 1, mp_context=_pool_context())
+    context = _pool_context()
+    if context.get_start_method() == "fork":  # import once here rather than once in every worker
+        checks_for(sorted({path.name for service in services for path in service.files}))
+    pool = ProcessPoolExecutor(max_workers=share - 1, mp_context=context)
     try:
         chunksize = max(1, min(16, len(theirs) // (share * 8)))
         results = pool.map(check_service, [services[index] for index in theirs], [options] * len(theirs),
