@@ -37,6 +37,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from scaffolder.findings import Severity
+from scaffolder.front_matter import parse_plain
 from scaffolder.resources import rules_dir
 
 CODE_PATTERN = re.compile(r"^CBR\d{3}$")
@@ -94,10 +95,12 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict, str]:
     end = text.find("\n---\n", 4)
     if end < 0:
         raise CatalogError(f"{path}: front matter is not closed with '---'")
-    import yaml
+    meta = parse_plain(text[4:end])
+    if meta is None:  # not the plain subset: the full YAML reader decides
+        import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    meta = yaml.load(text[4:end], Loader=loader) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        meta = yaml.load(text[4:end], Loader=loader) or {}
     if not isinstance(meta, dict):
         raise CatalogError(f"{path}: front matter must be a mapping")
     return meta, text[end + 5 :]

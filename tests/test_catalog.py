@@ -50,3 +50,51 @@ def test_malformed_rule_files_are_reported_with_their_path(tmp_path):
     (tmp_path / "CBR900.md").write_text("---\ncode: CBR9\nname: x\nseverity: error\nfix: none\nsummary: s\n---\n")
     with pytest.raises(CatalogError, match="CBR900.md"):
         load_catalog(tmp_path)
+
+
+def _front_matter(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[4:text.index("\n---\n", 4)]
+
+
+def test_plain_front_matter_reader_agrees_with_yaml_on_every_rule_file():
+    import yaml
+
+    from scaffolder.front_matter import parse_plain
+    from scaffolder.resources import rules_dir
+
+    read_plainly = 0
+    for path in sorted(rules_dir().glob("CBR*.md")):
+        plain = parse_plain(_front_matter(path))
+        if plain is not None:
+            read_plainly += 1
+            assert plain == yaml.safe_load(_front_matter(path)), path.name
+    assert read_plainly >= len(list(rules_dir().glob("CBR*.md"))) - 2  # the fast path is the usual one
+
+
+@pytest.mark.parametrize("text", [
+    'summary: "quoted \\" with an escape"',
+    "summary: 'single quotes'",
+    "summary: a: b",
+    "summary: text # comment",
+    "fix: yes",
+    "severity: 1.5",
+    "modes:\n  - container",
+    "modes: [container, 'function']",
+    "modes: [on, off]",
+    "code: CBR001\ncode: CBR002",
+    "summary: ends with a colon:",
+])
+def test_anything_outside_the_plain_subset_goes_to_yaml(text):
+    from scaffolder.front_matter import parse_plain
+
+    assert parse_plain(text) is None
+
+
+def test_plain_subset_values():
+    from scaffolder.front_matter import parse_plain
+
+    text = ('code: CBR612\nmodes: [agent, function]\naliases: []\nsummary: BotId must match ibot-{name}-{tag}.\n'
+            'name: "quoted (a, b)"')
+    assert parse_plain(text) == {"code": "CBR612", "modes": ["agent", "function"], "aliases": [],
+                                 "summary": "BotId must match ibot-{name}-{tag}.", "name": "quoted (a, b)"}
