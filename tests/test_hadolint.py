@@ -266,3 +266,19 @@ def test_build_without_rts_options_runs_again_without_them(tmp_path, monkeypatch
     commands = log.read_text().splitlines()
     plain = [line for line in commands if "+RTS" not in line]
     assert len(plain) == 3 and len(commands) - len(plain) <= jobs  # refused at most once per running process
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell script stand-in")
+def test_a_hung_hadolint_stops_the_run_at_the_deadline(tmp_path, monkeypatch):
+    import time
+
+    from conftest import lint_tree
+
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(_script(tmp_path, "exec sleep 30\n")))
+    monkeypatch.setattr(hadolint, "TIMEOUT_SECONDS", 0.5)
+    before = _temporary_configs()
+    started = time.monotonic()
+    with pytest.raises(CheckError, match="did not finish within 0.5 s"):
+        lint_tree(tmp_path / "tree", service(), hadolint=True)
+    assert time.monotonic() - started < 10
+    assert _temporary_configs() == before

