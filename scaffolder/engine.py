@@ -63,8 +63,10 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
     result = LintResult(services=len(services), files=sum(len(service.files) for service in services))
     findings: list[Finding] = []
     todo: list[tuple[Service, str | None]] = []
+    hadolint_configs = _hadolint_config_finder(options)
     for service in services:
-        key = options.cache.service_key(service.root, _key_files(service, options)) if options.cache else None
+        key = (options.cache.service_key(service.root, _key_files(service, options, hadolint_configs))
+               if options.cache else None)
         cached = options.cache.get(service.root, key) if key else None
         if cached is None:
             todo.append((service, key))
@@ -99,7 +101,15 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
     return result
 
 
-def _key_files(service: Service, options: LintOptions) -> list[Path]:
+def _hadolint_config_finder(options: LintOptions):
+    if not (options.cache and options.settings.hadolint):
+        return None
+    from scaffolder.checks.hadolint import ConfigFinder
+
+    return ConfigFinder()
+
+
+def _key_files(service: Service, options: LintOptions, hadolint_configs) -> list[Path]:
     """Files whose content decides the service's findings: its own, a --config file, the Dockerfile
     and .dockerignore serverConfig may name outside it (BuildDir ".."), the .hadolint.yaml that
     applies, and, for Node.js services, the git index that says whether node_modules is committed."""
@@ -110,10 +120,8 @@ def _key_files(service: Service, options: LintOptions) -> list[Path]:
     outside = []
     for candidate in dockerfile_candidates(service):
         outside += [candidate, candidate.parent / ".dockerignore"]
-    if options.settings.hadolint:
-        from scaffolder.checks.hadolint import find_config
-
-        outside.append(find_config(service.root / "Dockerfile"))
+    if hadolint_configs is not None:
+        outside.append(hadolint_configs.find(service.root / "Dockerfile"))
     if service.package_json is not None:
         from scaffolder.nodeproject.git_index import find_repository
 

@@ -81,6 +81,7 @@ def start_batch(services: list[Service], jobs: int) -> "HadolintRun":
     a configuration, at most `jobs` at a time. hadolint starts in ~25 ms and lints a Dockerfile in
     ~5 ms, so chunks cost a fraction of one process per file."""
     groups: dict[str, tuple[dict, list[tuple[Service, Path]]]] = {}
+    configs = ConfigFinder()
     for service in services:
         try:
             path = dockerfile_path(service)
@@ -89,7 +90,7 @@ def start_batch(services: list[Service], jobs: int) -> "HadolintRun":
             service.read_text(path)
         except UnparsableFile:
             continue  # the Dockerfile checks report it as CBR001; hadolint would stop the whole chunk
-        config = project_config(path)
+        config = configs.settings_for(path)
         groups.setdefault(json.dumps(config, sort_keys=True), (config, []))[1].append((service, path))
     chunks = [(config, members[index:index + CHUNK_SIZE])
               for config, members in groups.values() for index in range(0, len(members), CHUNK_SIZE)]
@@ -268,22 +269,42 @@ def _finding(path: Path, item: dict) -> Finding:
 
 
 # ---- the project's own hadolint configuration -------------------------------------------------
-def find_config(dockerfile: Path) -> Path | None:
-    for directory in (dockerfile.parent, *dockerfile.parent.parents):
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate
-        if (directory / ".git").exists():
-            return None
-    return None
+class ConfigFinder:
+    """The .hadolint.yaml that applies to each Dockerfile, remembered per folder for one run: the
+    services of a monorepo share their parent folders, and each look-up stats three names in every
+    folder up to the repository root."""
+
+    def __init__(self):
+        self._found: dict[Path, Path | None] = {}  # folder -> config file that applies there
+        self._configs: dict[Path, dict] = {}  # config file -> its validated rule settings
+
+    def find(self, dockerfile: Path) -> Path | None:
+        visited: list[Path] = []
+        found = None
+        directory = dockerfile.parent
+        while directory not in self._found:
+            visited.append(directory)
+            found = next((directory / name for name in CONFIG_NAMES if (directory / name).is_file()), None)
+            if found is not None or (directory / ".git").exists() or directory.parent == directory:
+                break
+            directory = directory.parent
+        else:
+            found = self._found[directory]
+        for directory in visited:  # the search from any of them ends the same way
+            self._found[directory] = found
+        return found
+
+    def settings_for(self, dockerfile: Path) -> dict:
+        """The rule settings of the project's .hadolint.yaml, validated ({} when there is none)."""
+        path = self.find(dockerfile)
+        if path is None:
+            return {}
+        if path not in self._configs:
+            self._configs[path] = _read_config(path)
+        return self._configs[path]
 
 
-def project_config(dockerfile: Path) -> dict:
-    """The rule settings of the project's .hadolint.yaml, validated ({} when there is none)."""
-    path = find_config(dockerfile)
-    if path is None:
-        return {}
+def _read_config(path: Path) -> dict:
     import yaml
 
     try:
