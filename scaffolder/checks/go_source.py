@@ -4,14 +4,17 @@ and the rules live in scaffolder/gosource/."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from scaffolder.findings import Finding
 from scaffolder.gosource import background, listen, memory, processes, sessions, state
 from scaffolder.gosource.context import Startup, in_environment_branch
-from scaffolder.gosource.files import MAX_BYTES, built_commands, is_generated_or_ignored, is_service_code
-from scaffolder.gosource.gofile import GoFile
+from scaffolder.gosource.files import (MAX_BYTES, WholeWords, built_commands, is_generated_or_ignored,
+                                       is_service_code)
+from scaffolder.gosource.gofile import CALL_NAMES, GoFile
 from scaffolder.source_hit import Hit
 from scaffolder.gosource.package import Package
 from scaffolder.gosource.values import Values
@@ -28,22 +31,33 @@ _NEEDLES = ("Listen", "Run(", "RunTLS(", "Start(", "StartTLS(", "StartAsync(", "
             "sqlite", "\tgo ", " go ", "AfterFunc(", "append(", "] =", "]++", ".Store(",
             "NewStore(", "NewFilesystemStore(", "scs.New(", "session.New(")
 
+# Every rule but CBR304 starts from a `go` statement or a call named in CALL_NAMES other than a
+# route registration (GoFile.calls): a file without one of these words can give only CBR304.
+# Needles like "append(" and "] =" are there for CBR304 alone and are common in any code.
+_OTHER_RULES = WholeWords({"go"} | (CALL_NAMES - memory.REGISTRATION_NAMES))
+
 
 class _Loader:
-    """Parses each Go file of the service at most once, on demand."""
+    """Reads and parses each Go file of the service at most once, on demand."""
 
-    def __init__(self, service: Service, relatives: dict[Path, PurePosixPath]):
+    def __init__(self, service: Service, relatives: dict[Path, str]):
         self.service = service
         self.relatives = relatives
+        self.texts: dict[Path, str | None] = {}
         self.parsed: dict[Path, GoFile | None] = {}
 
     def text(self, path: Path) -> str | None:
+        if path not in self.texts:
+            self.texts[path] = self._read(path)  # raises UnparsableFile: the caller reports it
+        return self.texts[path]
+
+    def _read(self, path: Path) -> str | None:
         try:
             if path.stat().st_size > MAX_BYTES:
                 return None
         except OSError:
             return None
-        return self.service.read_text(path)  # raises UnparsableFile: the caller reports it
+        return self.service.read_text(path)
 
     def load(self, path: Path) -> GoFile | None:
         if path not in self.parsed:
@@ -54,44 +68,94 @@ class _Loader:
             if text is None or is_generated_or_ignored(text):
                 self.parsed[path] = None
             else:
-                self.parsed[path] = GoFile.parse(path, self.relatives[path], text)
+                self.parsed[path] = GoFile.parse(path, PurePosixPath(self.relatives[path]), text)
         return self.parsed[path]
 
 
-def _relative(path: Path, root: Path) -> PurePosixPath:
+def _relatives(paths: list[Path], root: Path) -> dict[Path, str]:
+    """Each path from the service root, "/" between folders (by slicing strings: pathlib's
+    relative_to is a large part of the work for a file that is not parsed)."""
+    prefix = os.path.join(str(root), "")
+    relatives = {}
+    for path in paths:
+        text = str(path)
+        if text.startswith(prefix):
+            relatives[path] = text[len(prefix):].replace(os.sep, "/")
+        else:
+            relatives[path] = _relative(path, root)
+    return relatives
+
+
+def _relative(path: Path, root: Path) -> str:
     try:
-        return PurePosixPath(path.relative_to(root).as_posix())
+        return path.relative_to(root).as_posix()
     except ValueError:
-        return PurePosixPath(path.name)
+        return path.name
+
+
+def _built_commands(service: Service, relatives: Iterable[str]) -> frozenset[str] | None:
+    """The commands under cmd/ the Dockerfile builds. is_service_code asks only about files in
+    cmd/<name>/, so without such files the Dockerfile is not parsed for it."""
+    if not any(relative.startswith("cmd/") and relative.count("/") >= 2 for relative in relatives):
+        return None
+    return service.memo("go_source.built_commands", lambda: built_commands(service))
+
+
+class _Folder:
+    """One folder of service code: its Go package and what the rules know about it."""
+
+    def __init__(self, paths: list[Path], loader: _Loader):
+        self.paths = paths
+        self.loader = loader
+        self.package = Package(paths, loader.load)
+        self.values = Values(self.package)
+        self.startup = Startup(self.package)
+
+    @cached_property
+    def may_store(self) -> bool:
+        """Whether CBR304 can report anything in this package (decided on the text alone)."""
+        return memory.may_report(self._texts())
+
+    def _texts(self) -> Iterator[str]:
+        for path in self.paths:
+            try:
+                text = self.loader.text(path)
+            except UnparsableFile:
+                continue  # never loaded, so no part of the package (the file's own check reports it)
+            if text is not None:
+                yield text
+
+    def may_report(self, text: str) -> bool:
+        """A cheap test on the text before parsing: False only when no rule can report in the file.
+        Most files have a needle ("append(", "] ="), but only CBR304 looks for those."""
+        if not any(needle in text for needle in _NEEDLES):
+            return False
+        return _OTHER_RULES.found_in(text) or self.may_store
 
 
 def check(service: Service) -> Iterable[Finding]:
     paths = service.files_with_suffix(".go")
     if not paths:
         return
-    built = service.memo("go_source.built_commands", lambda: built_commands(service))
-    relatives = {path: _relative(path, service.root) for path in paths}
+    relatives = _relatives(paths, service.root)
+    built = _built_commands(service, relatives.values())
     service_code = [path for path in paths if is_service_code(relatives[path], built)]
     loader = _Loader(service, relatives)
-    by_folder: dict[Path, list[Path]] = {}
+    by_folder: dict[str, list[Path]] = {}
     for path in service_code:
-        by_folder.setdefault(path.parent, []).append(path)
-    packages: dict[Path, tuple[Package, Values, Startup]] = {}
+        by_folder.setdefault(os.path.dirname(path), []).append(path)
+    folders = {parent: _Folder(folder_paths, loader) for parent, folder_paths in by_folder.items()}
     for path in service_code:
-        if path.parent not in packages:
-            package = Package(by_folder[path.parent], loader.load)
-            packages[path.parent] = (package, Values(package), Startup(package))
-        yield from _check_file(service, loader, path, *packages[path.parent])
+        yield from _check_file(service, loader, path, folders[os.path.dirname(path)])
 
 
-def _check_file(service: Service, loader: _Loader, path: Path, package: Package, values: Values,
-                startup: Startup) -> Iterator[Finding]:
+def _check_file(service: Service, loader: _Loader, path: Path, folder: _Folder) -> Iterator[Finding]:
     try:
         text = loader.text(path)
     except UnparsableFile as error:
         yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
         return
-    if text is None or not any(needle in text for needle in _NEEDLES):
+    if text is None or not folder.may_report(text):
         return
     file = loader.load(path)
     if file is None:
@@ -103,12 +167,14 @@ def _check_file(service: Service, loader: _Loader, path: Path, package: Package,
         what = f"missing {error.type}" if error is not None and error.is_missing else "unexpected text"
         yield Finding(PARSE_ERROR, f"Go syntax error: {what}", str(path), line, column)
         return
+    package, values, startup = folder.package, folder.values, folder.startup
     hits: list[Hit] = []
     if not service.is_function_like:  # function mode listens where the framework says
         hits += listen.find(file, values)
     hits += state.find(file, values)
     hits += sessions.find(file)
-    hits += memory.find(file, package, values)
+    if folder.may_store:  # else no container or no route in the package: skip parsing the rest of it
+        hits += memory.find(file, package, values)
     hits += background.find(file, package, values, startup)
     hits += processes.find(file, values, startup)
     seen: set[tuple] = set()

@@ -15,6 +15,8 @@ Not service code (never read, never reported):
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from scaffolder.dockerfile_model import parse, split_script
@@ -31,15 +33,22 @@ _VALUE_FLAGS = frozenset({"-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-
                           "-compiler", "-installsuffix", "-modfile", "-overlay", "-pgo", "-toolexec", "-C"})
 
 
-def is_service_code(relative: PurePosixPath, built_commands: frozenset[str] | None) -> bool:
-    folders = relative.parts[:-1]
-    if relative.name.endswith("_test.go") or any(folder in _SKIPPED_DIRS for folder in folders):
+def is_service_code(relative: PurePosixPath | str, built_commands: frozenset[str] | None) -> bool:
+    """`relative`: the file's path in the service, "/" between folders (a string is cheaper)."""
+    *folders, name = str(relative).split("/")
+    if name.endswith("_test.go") or any(folder in _SKIPPED_DIRS for folder in folders):
         return False
-    if _other_os(relative.stem):
+    if _other_os(_stem(name)):
         return False
     if built_commands is not None and len(folders) >= 2 and folders[0] == "cmd":
         return folders[1] in built_commands
     return True
+
+
+def _stem(name: str) -> str:
+    """PurePosixPath(name).stem."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _other_os(stem: str) -> bool:
@@ -111,3 +120,24 @@ def _built_packages(words: list[str]) -> list[str] | None:
         if word.startswith(".") or word.startswith("cmd/"):
             packages.append(word)
     return packages or ["."]
+
+
+class WholeWords:
+    """Finds any of some words as a whole word of a text, as `\\b(?:a|b)\\b` would but several times
+    faster: with no leading `\\b`, re skips straight to the words' first letters; the start of each
+    match is checked here instead. In a file tree-sitter parses without errors every identifier and
+    keyword is a whole word, so a file without a rule's names cannot give that rule a finding."""
+
+    def __init__(self, words: Iterable[str]):
+        self._pattern = re.compile(r"(?:%s)\b" % "|".join(map(re.escape, sorted(words))))
+
+    def found_in(self, text: str) -> bool:
+        for match in self._pattern.finditer(text):
+            start = match.start()
+            if start == 0 or not _is_word_character(text[start - 1]):
+                return True
+        return False
+
+
+def _is_word_character(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what re's \w is for str patterns

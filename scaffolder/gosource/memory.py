@@ -12,13 +12,14 @@ the handler itself; it is reported once per container, at the first such write (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from weakref import WeakKeyDictionary
 
 from tree_sitter import Node
 
 from scaffolder import treesitter
 from scaffolder.gosource.context import runs_in_place, words
+from scaffolder.gosource.files import WholeWords
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, arguments, call_name, enclosing_function
 from scaffolder.source_hit import Hit
 from scaffolder.gosource.package import Package
@@ -31,6 +32,7 @@ _STATELESS = "CloudBase Run instances are stateless: they scale to zero and are 
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ROUTE_NAMES = frozenset({"POST", "PUT", "PATCH", "DELETE", "Post", "Put", "Patch", "Delete"})
 _MUX_NAMES = frozenset({"HandleFunc", "Handle"})
+REGISTRATION_NAMES = ROUTE_NAMES | _MUX_NAMES  # the only calls `handlers` looks at
 _WRITES_QUERY = """
 (assignment_statement
   left: (expression_list . (identifier) @target .)
@@ -40,6 +42,11 @@ _WRITES_QUERY = """
 ((call_expression function: (selector_expression operand: (identifier) @target field: (field_identifier) @method))
  @store_write (#any-of? @method "Store" "LoadOrStore"))
 """
+
+# What the text of a package must hold for CBR304: the keyword `var` (every container is declared by
+# one) and the name of a registration call (see WholeWords for why a word search is safe).
+_VAR_KEYWORD = WholeWords(["var"])
+_REGISTRATION = WholeWords(REGISTRATION_NAMES)
 
 _containers_by_package: WeakKeyDictionary = WeakKeyDictionary()
 _handlers_by_package: WeakKeyDictionary = WeakKeyDictionary()
@@ -91,6 +98,14 @@ def containers(package: Package, file: GoFile) -> dict[str, tuple[GoFile, Node]]
                             found.setdefault(name, (owner, name_node))
         _containers_by_package[key] = found
     return _containers_by_package[key]
+
+
+def may_report(texts: Iterable[str]) -> bool:
+    """Whether the texts of a package's files can hold both a package-level container and the
+    registration of a handler; when not, no file of the package can give CBR304 and none need be
+    parsed for it."""
+    texts = list(texts)
+    return any(_VAR_KEYWORD.found_in(text) for text in texts) and any(_REGISTRATION.found_in(text) for text in texts)
 
 
 def _route_methods(file: GoFile, call: Node, values: Values) -> tuple[set[str], Node | None]:
