@@ -517,6 +517,14 @@ def test_is_service_file():
     assert not is_service_file(PurePosixPath("src/main/java/app/ServerIT.java"))
 
 
+def test_word_gate_groups_hold_every_needle_once():
+    """The gate tries a group of needles only when the text has their shared part: the same answer
+    as trying every needle, provided each needle has its group's part and is in one group."""
+    groups = java_source._NEEDLE_GROUPS
+    assert all(part in needle for part, group in groups for needle in group)
+    assert sorted(needle for _, group in groups for needle in group) == sorted(java_source._NEEDLES)
+
+
 def test_properties_reader_follows_java_properties(tmp_path):
     text = "a = 1\n! bang comment\nserver.port : 8080\nlong.value=one \\\n    two\nkey\\ with\\ space=x\n#---\n" \
            "spring.config.activate.on-profile=dev\nserver.port=1\n"

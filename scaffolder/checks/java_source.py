@@ -5,14 +5,16 @@ live in scaffolder/javasource/."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from functools import partial
+from pathlib import Path
 
 from scaffolder.findings import Finding
 from scaffolder.javasource import background, config, listen, memory, processes, settings, state
 from scaffolder.javasource.context import Startup, in_environment_branch
-from scaffolder.javasource.files import MAX_BYTES, is_generated, is_service_file
+from scaffolder.javasource.files import MAX_BYTES, is_generated, is_service_folder, is_test_name
 from scaffolder.source_hit import Hit
 from scaffolder.javasource.javafile import JavaFile, name_of
 from scaffolder.javasource.overrides import deployment
@@ -31,20 +33,61 @@ _NEEDLES = ("HttpServer", "InetSocketAddress", "ServerSocket", "Javalin", "creat
             "createNewFile", "transferTo", "ImageIO", "jdbc:", "Scheduled", "EnableScheduling", "schedule", "Thread",
             "submit(", "execute(", "runAsync", "start(", "Mapping", "@POST", "@PUT", "@PATCH", "@DELETE", "post(",
             "put(", "patch(", "delete(", "ProcessBuilder", "exec(")
+# The same needles, grouped under a part they share: a group is tried only when the text has its
+# part, so most files are scanned fewer times and the answer is the same.
+_SHARED_PARTS = {"Server": ("HttpServer", "ServerSocket", "createHttpServer", "Server(", "ServerBootstrap"),
+                 "File": ("Files.", "FileWriter", "FileOutputStream", "RandomAccessFile", "createNewFile"),
+                 "Print": ("PrintWriter", "PrintStream"),
+                 "chedul": ("Scheduled", "EnableScheduling", "schedule"),
+                 "@": ("@POST", "@PUT", "@PATCH", "@DELETE")}
+_GROUPED = {needle for group in _SHARED_PARTS.values() for needle in group}
+_NEEDLE_GROUPS = (*_SHARED_PARTS.items(), *((needle, (needle,)) for needle in _NEEDLES if needle not in _GROUPED))
 
 
-def _relative(path: Path, root: Path) -> PurePosixPath:
+def _checked_files(service: Service) -> tuple[list[Path], list[Path]]:
+    """The service's own .java and application.* files (see files.py) of at most MAX_BYTES.
+    Plain strings, not pathlib, in this loop: it runs for every file of the service."""
+    root = str(service.root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    own_folders: dict[str, bool] = {}  # many files share a folder: judge each folder once
+    sources, configs = [], []
+    for path in service.files:
+        full = str(path)
+        cut = full.rfind(os.sep) + 1
+        folder, name = full[:cut], full[cut:]
+        is_java = name.endswith(".java") and name != ".java"  # Path.suffix == ".java"
+        if not is_java and not config.is_settings_file(name):
+            continue
+        if folder not in own_folders:
+            own_folders[folder] = is_service_folder(_relative_parts(folder, prefix))
+        if own_folders[folder] and not is_test_name(name) and _small(full):
+            (sources if is_java else configs).append(path)
+    return sources, configs
+
+
+def _relative_parts(folder: str, prefix: str) -> list[str]:
+    """The parts of a folder (written with a trailing separator) below the service root."""
+    if not folder.startswith(prefix):
+        return []  # outside the root: judged by its name alone
+    return folder[len(prefix):].split(os.sep)[:-1]
+
+
+def _small(path: str) -> bool:
     try:
-        return PurePosixPath(path.relative_to(root).as_posix())
-    except ValueError:
-        return PurePosixPath(path.name)
-
-
-def _small(path: Path) -> bool:
-    try:
-        return path.stat().st_size <= MAX_BYTES
+        return os.stat(path).st_size <= MAX_BYTES
     except OSError:
         return True  # read_text reports what is wrong with it
+
+
+def _may_report(text: str) -> bool:
+    """The word gate: a file with none of _NEEDLES can give no finding, so it is not parsed; nor is
+    a generated file."""
+    for part, needles in _NEEDLE_GROUPS:  # plain loops: cheaper than any() over a generator
+        if part in text:
+            for needle in needles:
+                if needle in text:
+                    return not is_generated(text)
+    return False
 
 
 @dataclass
@@ -56,11 +99,7 @@ class _Gathered:
 
 
 def check(service: Service) -> Iterable[Finding]:
-    sources, configs = [], []
-    for path in service.files:
-        if path.suffix == ".java" or config.is_settings_file(path.name):
-            if is_service_file(_relative(path, service.root)) and _small(path):
-                (sources if path.suffix == ".java" else configs).append(path)
+    sources, configs = _checked_files(service)
     if not sources and not configs:
         return
     gathered = _Gathered()
@@ -79,7 +118,7 @@ def check(service: Service) -> Iterable[Finding]:
             entries += config.read(path, service.read_text(path))
         except UnparsableFile as error:
             yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
-    deploy = deployment(service)
+    deploy = partial(deployment, service)  # read (once per service) only if a setting needs it
     yield from settings.find(entries, deploy)
     yield from settings.default_port(service, entries, gathered.spring, deploy)
 
@@ -90,9 +129,9 @@ def _check_file(service: Service, path: Path, gathered: _Gathered) -> Iterator[t
     except UnparsableFile as error:
         yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column), False
         return
-    if not any(needle in text for needle in _NEEDLES) or is_generated(text):
+    if not _may_report(text):
         return
-    file = JavaFile.parse(path, _relative(path, service.root), text)
+    file = JavaFile.parse(path, text)
     source = file.source
     if source.has_errors():
         error = source.first_error()

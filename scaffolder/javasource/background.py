@@ -85,7 +85,7 @@ class Background:
             return None
         qualified = written if "." in written else file.class_name(simple)
         spring = not (qualified.startswith(_NON_SPRING_SCHEDULED) or (
-            "." not in qualified and any(w.startswith(_NON_SPRING_SCHEDULED) for w in file.wildcards)))
+            "." not in qualified and any(w.startswith(_NON_SPRING_SCHEDULED) for w in file.imported.wildcards)))
         method = name_of(annotation.parent.parent, file)
         hit = Hit(SCHEDULER, f"@{simple} schedules {method}() inside the service; {_WHY}, so {_SCHEDULER_ADVICE}",
                   annotation)

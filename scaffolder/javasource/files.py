@@ -14,6 +14,7 @@ Folder names inside a source root are Java packages (`com/example/build/`) and n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 MAX_BYTES = 1_000_000
@@ -25,7 +26,11 @@ _TEST_SUFFIXES = ("Test.java", "Tests.java", "IT.java", "TestCase.java")
 
 
 def is_service_file(relative: PurePosixPath) -> bool:
-    folders = relative.parts[:-1]
+    return is_service_folder(relative.parts[:-1]) and not is_test_name(relative.name)
+
+
+def is_service_folder(folders: Sequence[str]) -> bool:
+    """Whether files in this folder (its parts, relative to the service root) can be the service's."""
     # Folders inside a source root are Java packages (com/example/build): only the layout around
     # the source roots says what is a test or build output.
     layout = folders[: folders.index("src") + 2] if "src" in folders else folders
@@ -35,7 +40,11 @@ def is_service_file(relative: PurePosixPath) -> bool:
         following = folders[index + 1]
         if folder == "src" and ("test" in following.lower() or following in _OTHER_SOURCE_SETS):
             return False
-    return not relative.name.endswith(_TEST_SUFFIXES)
+    return True
+
+
+def is_test_name(name: str) -> bool:
+    return name.endswith(_TEST_SUFFIXES)
 
 
 def is_generated(text: str) -> bool:

@@ -1,11 +1,12 @@
 """One parsed Java file: its imports, and the method calls, `new` expressions, annotations and
-strings the rules look at, all found by one tree-sitter query (compiled once per process)."""
+strings the rules look at, and the declarations and assignments scopes.py needs, all found by one
+tree-sitter query (compiled once per process)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from tree_sitter import Node
 
@@ -46,7 +47,7 @@ def _any_of(names) -> str:
     return " ".join(f'"{name}"' for name in sorted(names))
 
 
-_QUERY = f"""
+_INDEX_PATTERNS = f"""
 (package_declaration (_) @package)
 (import_declaration) @import
 ((method_invocation name: (identifier) @name) @invocation (#any-of? @name {_any_of(METHOD_NAMES)}))
@@ -59,28 +60,73 @@ _QUERY = f"""
 ((string_fragment) @setting (#match? @setting "^(jdbc:|server[.](port|address)$)"))
 ((type_identifier) @marker (#any-of? @marker {_any_of(MARKER_TYPES)}))
 """
+# What names are bound to, for scopes.py. In the same query as the rest because each query walks
+# the whole tree, and the walk, not the patterns, is what a query costs.
+_BINDING_PATTERNS = """
+(local_variable_declaration) @declaration
+(field_declaration) @declaration
+(constant_declaration) @declaration
+(formal_parameter name: (identifier) @param)
+(spread_parameter (variable_declarator name: (identifier) @param))
+(catch_formal_parameter name: (identifier) @param)
+(enhanced_for_statement name: (identifier) @param)
+(lambda_expression parameters: (identifier) @param)
+(inferred_parameters (identifier) @param)
+(resource name: (identifier) @resource)
+(assignment_expression left: (identifier) @assign)
+(assignment_expression left: (field_access object: (this) field: (identifier) @assign))
+(update_expression (identifier) @update)
+"""
+_QUERY = _INDEX_PATTERNS + _BINDING_PATTERNS
+
+
+@dataclass
+class Imports:
+    """What a file's import declarations bring in."""
+
+    classes: dict[str, str] = field(default_factory=dict)  # simple name -> qualified name
+    wildcards: list[str] = field(default_factory=list)  # packages imported with .*
+    static_wildcards: list[str] = field(default_factory=list)  # classes whose members are imported with .*
+    static_members: dict[str, str] = field(default_factory=dict)  # member -> "spark.Spark.port"
+
+    def add(self, node: Node, file: "JavaFile") -> None:
+        static = wildcard = False
+        name = None
+        for child in node.children:  # one pass: `import static a.b.C.*;`
+            if child.type == "static":
+                static = True
+            elif child.type == "asterisk":
+                wildcard = True
+            elif name is None and child.type in ("scoped_identifier", "identifier"):
+                name = child
+        if name is None:
+            return
+        qualified = file.text(name)
+        if wildcard:
+            (self.static_wildcards if static else self.wildcards).append(qualified)
+        elif static:
+            self.static_members[qualified.rsplit(".", 1)[-1]] = qualified
+        else:
+            self.classes[qualified.rsplit(".", 1)[-1]] = qualified
 
 
 @dataclass(eq=False)
 class JavaFile:
     path: Path
-    relative: PurePosixPath
     source: Source
     package: str = ""
-    imports: dict[str, str] = field(default_factory=dict)  # simple name -> qualified name
-    wildcards: list[str] = field(default_factory=list)  # packages imported with .*
-    static_wildcards: list[str] = field(default_factory=list)  # classes whose members are imported with .*
-    static_imports: dict[str, str] = field(default_factory=dict)  # member -> "spark.Spark.port"
+    import_nodes: list[Node] = field(default_factory=list)  # read into `imported` when a rule asks
     invocations: list[Node] = field(default_factory=list)
     creations: list[Node] = field(default_factory=list)
     annotations: list[Node] = field(default_factory=list)
     settings: list[Node] = field(default_factory=list)  # string fragments: "jdbc:...", "server.port"
     markers: set[str] = field(default_factory=set)  # MARKER_TYPES used in the file
+    captured: dict[str, list[Node]] = field(default_factory=dict)  # every capture; scopes.py reads the bindings
 
     @classmethod
-    def parse(cls, path: Path, relative: PurePosixPath, text: str) -> "JavaFile":
+    def parse(cls, path: Path, text: str) -> "JavaFile":
         source = treesitter.parse(GRAMMAR, text)
-        file = cls(path, relative, source)
+        file = cls(path, source)
         if not source.has_errors():
             file._index()
         return file
@@ -89,28 +135,22 @@ class JavaFile:
         found = treesitter.captures(GRAMMAR, _QUERY, self.source.root)
         for node in found.get("package", ()):
             self.package = self.text(node)
-        for node in found.get("import", ()):
-            self._import(node)
+        self.import_nodes = found.get("import", [])
         order = lambda node: node.start_byte  # noqa: E731
         self.invocations = sorted(found.get("invocation", ()), key=order)
         self.creations = sorted(found.get("new", ()), key=order)
         self.annotations = sorted(found.get("annotation", ()), key=order)
         self.settings = sorted(found.get("setting", ()), key=order)
         self.markers = {self.text(node) for node in found.get("marker", ())}
+        self.captured = found
 
-    def _import(self, node: Node) -> None:
-        static = any(child.type == "static" for child in node.children)
-        wildcard = any(child.type == "asterisk" for child in node.children)
-        name = next((child for child in node.named_children if child.type in ("scoped_identifier", "identifier")), None)
-        if name is None:
-            return
-        qualified = self.text(name)
-        if wildcard:
-            (self.static_wildcards if static else self.wildcards).append(qualified)
-        elif static:
-            self.static_imports[qualified.rsplit(".", 1)[-1]] = qualified
-        else:
-            self.imports[qualified.rsplit(".", 1)[-1]] = qualified
+    @cached_property
+    def imported(self) -> Imports:
+        """Read on first use: most files never ask where a name comes from."""
+        imported = Imports()
+        for node in self.import_nodes:
+            imported.add(node, self)
+        return imported
 
     # ---- names -----------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -118,15 +158,18 @@ class JavaFile:
 
     def class_name(self, simple: str) -> str:
         """The qualified name of a type as written here: imports first, else the simple name."""
-        return self.imports.get(simple, simple)
+        return self.imported.classes.get(simple, simple)
 
     def imports_from(self, *prefixes: str) -> bool:
-        names = [*self.imports.values(), *self.wildcards, *self.static_wildcards, *self.static_imports.values()]
+        imported = self.imported
+        names = [*imported.classes.values(), *imported.wildcards, *imported.static_wildcards,
+                 *imported.static_members.values()]
         return any(name == prefix or name.startswith(prefix + ".") for name in names for prefix in prefixes)
 
     def imports_static(self, owner: str, member: str) -> bool:
         """Whether `member(...)` here is `owner.member`: `import static spark.Spark.port` or `.*`."""
-        return self.static_imports.get(member) == f"{owner}.{member}" or owner in self.static_wildcards
+        imported = self.imported
+        return imported.static_members.get(member) == f"{owner}.{member}" or owner in imported.static_wildcards
 
     @cached_property
     def classes(self) -> dict[str, Node]:

@@ -120,6 +120,8 @@ def handlers(file: JavaFile) -> set[int]:
 
 
 def find(file: JavaFile, values: Values) -> Iterator[Hit]:
+    if not any(node.type == "field_declaration" for node in file.captured.get("declaration", ())):
+        return  # no field at all, so no container: spare the walk over the classes
     fields = containers(file)
     if not fields:
         return

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from scaffolder import treesitter
 from scaffolder.javasource.javafile import (
     CALLABLE_TYPES,
     CLASS_BODY_TYPES,
-    GRAMMAR,
     JavaFile,
     modifiers,
     type_name,
@@ -30,22 +28,6 @@ class Binding:
     node: Node | None  # the expression assigned; None when the value cannot be known
     declared_type: str = ""  # "Timer", "var", "" for an assignment
 
-
-_QUERY = """
-(local_variable_declaration) @declaration
-(field_declaration) @declaration
-(constant_declaration) @declaration
-(formal_parameter name: (identifier) @param)
-(spread_parameter (variable_declarator name: (identifier) @param))
-(catch_formal_parameter name: (identifier) @param)
-(enhanced_for_statement name: (identifier) @param)
-(lambda_expression parameters: (identifier) @param)
-(inferred_parameters (identifier) @param)
-(resource name: (identifier) @resource)
-(assignment_expression left: (identifier) @assign)
-(assignment_expression left: (field_access object: (this) field: (identifier) @assign))
-(update_expression (identifier) @update)
-"""
 
 _SCOPE_TYPES = CALLABLE_TYPES | CLASS_BODY_TYPES
 
@@ -70,20 +52,20 @@ class Scopes:
 
     def _build(self) -> None:
         file = self.file
-        found = treesitter.captures(GRAMMAR, _QUERY, file.source.root)
+        found = file.captured  # javafile.py's query finds the declarations, parameters and assignments
         for node in found.get("declaration", ()):
             kind = type_name(node.child_by_field_name("type"), file)
             injected = node.type == "field_declaration" and self._annotated(node)
+            scope = scope_of(node)  # once for all its declarators: `int a = 1, b = 2;`
             for declarator in node.children_by_field_name("declarator"):
                 name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
                 if name is None:
                     continue
                 if value is None and not injected:
                     # `int port;` is assigned later: those assignments are its only values
-                    scope = scope_of(node)
                     self.declared.setdefault(scope.id if scope is not None else 0, {}).setdefault(file.text(name), [])
                     continue
-                self._declare(scope_of(node), file.text(name), Binding(None if injected else value, kind))
+                self._declare(scope, file.text(name), Binding(None if injected else value, kind))
         for node in found.get("param", ()):
             self._declare(scope_of(node), file.text(node), Binding(None))
         for node in found.get("resource", ()):

@@ -20,7 +20,7 @@ Without a known deploy port nothing is reported: the port may be 8080 in the con
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from scaffolder.findings import Finding, Fix
@@ -49,19 +49,21 @@ def _finding(code: str, message: str, entry: Entry, fix: Fix | None = None) -> F
     return Finding(code, message, str(entry.path), entry.line, entry.column, fix=fix)
 
 
-def find(entries: Iterable[Entry], deployment: Deployment) -> Iterator[Finding]:
+def find(entries: Iterable[Entry], deployment: Callable[[], Deployment]) -> Iterator[Finding]:
+    """`deployment()` is called only for a port or host setting: it parses the Dockerfile and the
+    start command, which most services need not do here."""
     for entry in entries:
         if not _active(entry) or "${" in entry.value:
             continue
         name = entry.path.name
-        if entry.key in PORT_KEYS and not deployment.overrides(entry.key):
+        if entry.key in PORT_KEYS and not deployment().overrides(entry.key):
             value = entry.value.strip().strip("\"'")
             if value.isdigit() and 0 < int(value) <= 65535:
                 yield _finding(HARDCODED_PORT, f"{entry.key}={value} in {name} makes {PORT_KEYS[entry.key]} listen on "
                                f"hard-coded port {value}; CloudBase Run sends traffic to the port in the PORT "
                                f"environment variable: write {entry.key}=${{PORT:{value}}}", entry,
                                Fix(f"write {entry.key}=${{PORT:{value}}}", safe=True))
-        elif entry.key in HOST_KEYS and not deployment.overrides(entry.key):
+        elif entry.key in HOST_KEYS and not deployment().overrides(entry.key):
             value = entry.value.strip().strip("\"'")
             if value and is_loopback(value):
                 yield _finding(LOOPBACK_BIND, f"{entry.key}={value} in {name} makes {HOST_KEYS[entry.key]} listen on "
@@ -85,14 +87,15 @@ class SpringEvidence:
 
 
 def default_port(service: Service, entries: list[Entry], evidence: SpringEvidence,
-                 deployment: Deployment) -> Iterator[Finding]:
+                 deployment: Callable[[], Deployment]) -> Iterator[Finding]:
     if not evidence.run_calls or evidence.sets_port_in_code:
         return
     if any(entry.key == "server.port" and _active(entry) for entry in entries):
         return
-    if deployment.overrides("server.port") or deployment.port is None:
+    deploy = deployment()
+    if deploy.overrides("server.port") or deploy.port is None:
         return
-    port, where = deployment.port
+    port, where = deploy.port
     if port == SPRING_DEFAULT_PORT or not _web_starter(service):
         return
     path, line, column = evidence.run_calls[0]
