@@ -61,6 +61,9 @@ METHODS = frozenset({"schedule", "scheduleJob", "setInterval", "setTimeout", "st
 
 # ---- CBR311 ------------------------------------------------------------------------------------
 def _timers(module: JsModule, context: Context) -> Iterator[Hit]:
+    # setInterval()/setTimeout() calls are keyed by their own text; a sleep comes from timers/promises
+    if not module.mentions(b"setInterval", b"setTimeout") and not module.may_import(b"timers"):
+        return
     for call in module.calls_named("setInterval", ".setInterval"):
         if module.qualname(call.child_by_field_name("function")) in _INTERVALS and context.at_startup(call):
             yield Hit(TIMER, f"startup code starts setInterval(), a timer that keeps running outside any request; "
@@ -117,7 +120,8 @@ def _own_name(module: JsModule, function: Node) -> str | None:
 
 
 def _sleeping_loops(module: JsModule, context: Context) -> Iterator[Hit]:
-    if "setTimeout" not in module.calls and ".setTimeout" not in module.calls and not module.imported_as(_SLEEPS):
+    if ("setTimeout" not in module.calls and ".setTimeout" not in module.calls
+            and not (module.may_import(b"timers") and module.imported_as(_SLEEPS))):  # timers/promises
         return
     for loop in _forever_loops(module):
         if context.at_startup(loop) and _sleeps(module, context, loop):

@@ -12,6 +12,7 @@ A file started from build output (`node dist/main.js`) also stands for its sourc
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -48,12 +49,13 @@ class StartEvidence:
         JavaScript is then browser code or tooling (an nginx image serving a built front end)."""
         return not (self.known and self.other_server and not self.entries)
 
-    def runs_as_main(self, relative: PurePosixPath) -> bool:
+    def runs_as_main(self, relative: str | PurePosixPath) -> bool:
         """Whether `require.main === module` may be true for this file on the platform."""
         return not self.known or self.names(relative)
 
-    def names(self, relative: PurePosixPath) -> bool:
-        stem = _strip_suffix(relative.as_posix())
+    def names(self, relative: str | PurePosixPath) -> bool:
+        """Whether the start files name this file (its path inside the service, `/`-separated)."""
+        stem = _strip_suffix(str(relative))
         return any(stem == entry or entry.endswith("/" + stem) for entry in self.entries)
 
 
@@ -77,6 +79,22 @@ def _normalise(entry: str, main: str | None) -> set[str]:
     if "/" not in path and head in _BUILD_DIRS:
         names.add(path + "/index")
     return names
+
+
+# What makes shlex read a command differently from a split on blanks: quotes, escapes, comments,
+# and whitespace other than the blanks shlex knows.
+_SHELL_SYNTAX = re.compile(r"[#'\"\\]|[^\S \t\r\n]")
+
+
+def _shell_words(text: str) -> list[str]:
+    """The command's words as shlex.split(comments=True) reads them; a plain `node server.js` is
+    split on blanks, the same words without shlex's slow character-by-character reading."""
+    if not _SHELL_SYNTAX.search(text):
+        return text.split()
+    try:
+        return shlex.split(text, comments=True, posix=True)
+    except ValueError:
+        return text.split()
 
 
 class _Reader:
@@ -103,10 +121,7 @@ class _Reader:
     def command(self, text: str, depth: int = 0) -> None:
         if depth > _MAX_DEPTH:
             return
-        try:
-            words = shlex.split(text, comments=True, posix=True)
-        except ValueError:
-            words = text.split()
+        words = _shell_words(text)
         segment: list[str] = []
         for word in [*words, ";"]:
             if word in _SEPARATORS:

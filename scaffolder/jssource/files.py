@@ -31,30 +31,41 @@ _TEST_DIRS = {"test", "tests", "__tests__", "__mocks__", "__fixtures__", "fixtur
 _SKIPPED_DIRS = {"migrations", "migration", "seeders", "seeds", "docs", "examples", "example", "coverage",
                  ".next", ".nuxt", ".output", ".svelte-kit", "stories", ".storybook", ".husky"}
 _BROWSER_DIRS = {"public", "static", "assets", "client", "frontend"}
-_BUILD_DIRS = {"dist", "build", "out"}
-_SCRIPT_DIRS = {"scripts", "tools", "bin"}
+_NEVER_DIRS = frozenset(_TEST_DIRS | _SKIPPED_DIRS | _BROWSER_DIRS)
+_BUILD_DIRS = frozenset({"dist", "build", "out"})
+_SCRIPT_DIRS = frozenset({"scripts", "tools", "bin"})
 _TEST_MARKERS = (".test", ".spec", "-spec", ".e2e", ".stories", ".story", ".bench")
 _TOOLING_FILES = {"gruntfile", "gulpfile", "jest", "vitest", "karma", "babel", "webpack", "rollup", "vite",
                   "eslint", "prettier", "tailwind", "postcss", "setuptests", "commitlint", "lint-staged"}
 
 
-def grammar_for(relative: PurePosixPath) -> str:
+def suffix_of(name: str) -> str:
+    """A file name's suffix as pathlib gives it (`.js`; "" for `.eslintrc` or `bin/www`), without
+    building a path object for every file of a service."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def grammar_for(relative: str) -> str:
     """The tree-sitter grammar for a file; files without a suffix (`bin/www`) are JavaScript."""
-    return GRAMMAR_BY_SUFFIX.get(relative.suffix, "javascript")
+    return GRAMMAR_BY_SUFFIX.get(suffix_of(relative.rpartition("/")[2]), "javascript")
 
 
-def is_service_code(relative: PurePosixPath, evidence: StartEvidence) -> bool:
-    name, folders = relative.name, relative.parts[:-1]
+def is_service_code(relative: str | PurePosixPath, evidence: StartEvidence) -> bool:
+    """`relative`: the file's path inside the service, `/`-separated (`src/app.ts`)."""
+    *folders, name = str(relative).split("/")
+    if name.startswith("."):
+        return False
     lowered = name.lower()
-    stem = lowered.rsplit(".", 1)[0] if relative.suffix else lowered
-    if name.startswith(".") or stem.endswith((".d", ".config")) or stem.split(".", 1)[0] in _TOOLING_FILES:
+    stem = lowered.rsplit(".", 1)[0] if suffix_of(name) else lowered
+    if stem.endswith((".d", ".config")) or stem.split(".", 1)[0] in _TOOLING_FILES:
         return False
     if any(marker in stem for marker in _TEST_MARKERS):
         return False
-    if any(folder in _TEST_DIRS or folder in _SKIPPED_DIRS or folder in _BROWSER_DIRS for folder in folders):
+    if not _NEVER_DIRS.isdisjoint(folders):
         return False
-    if stem.endswith((".min", ".bundle", "-bundle", ".chunk")) or any(folder in _BUILD_DIRS for folder in folders):
+    if stem.endswith((".min", ".bundle", "-bundle", ".chunk")) or not _BUILD_DIRS.isdisjoint(folders):
         return evidence.names(relative)
-    if any(folder in _SCRIPT_DIRS for folder in folders):
+    if not _SCRIPT_DIRS.isdisjoint(folders):
         return evidence.names(relative)
     return True

@@ -193,8 +193,14 @@ def _is_port_probe(module: JsModule, receiver: Node | None, call: Node, args: li
     return False
 
 
+# Every call below is keyed by its callee's own text, which holds one of these words.
+_SERVER_WORDS = (b"listen", b"serve", b"Server")
+
+
 def find(module: JsModule, function_mode: bool) -> Iterator[Hit]:
     """Servers in `module`: CBR201/CBR202 in container mode, CBR606 in function mode."""
+    if not module.mentions(*_SERVER_WORDS) and not (function_mode and module.mentions(b"start")):
+        return  # no server call: the candidate query need not even run
     listen = _Listen(module, function_mode)
     for call in module.calls_named(".listen"):
         yield from listen.listen_call(call)

@@ -3,8 +3,9 @@ imports and literal values.
 
 One query over the tree finds every candidate: calls of a plain name (`express()`, `setInterval()`,
 `spawn()`), calls of a method some rule knows (`.listen()`, `.writeFileSync()`, `.schedule()`),
-`new` expressions and decorators. Everything else is read on demand, outwards from a candidate, so
-a file costs one parse and one query.
+`new` expressions and decorators. It runs the first time a rule asks for them, so a file in which
+no rule gets that far (their words are missing) costs no query. Everything else is read on demand,
+outwards from a candidate, so a file costs one parse and at most one query.
 
 Precise on purpose: a name is bound to a value only when its nearest declaration (in an enclosing
 block, function or the module) says so and, for `let`/`var`, the name is never assigned again.
@@ -124,23 +125,42 @@ class JsModule:
         self.grammar = source.grammar
         self.root = source.root
         self.data = source.data
+        self._methods_pattern = methods_pattern
+        self._calls: dict[str, list[Node]] | None = None
+        self._decorators: list[Node] = []
         self._blocks: dict[int, dict[str, Decl]] = {}
         self._params: dict[int, dict[str, Decl]] = {}
+        self._declarations: dict[int, Decl | None] = {}  # identifier node id -> its declaration
+        self._literals: dict[int, tuple | None] = {}  # expression node id -> literal_values()
         self._reassigned: set[str] | None = None
-        # "name" plain calls, ".name" method calls, "new name", "module()" for require("module")(...)
-        self.calls: dict[str, list[Node]] = {}
-        self.decorators: list[Node] = []
-        captures = treesitter.captures(self.grammar, methods_pattern, self.root)
+
+    # ---- candidates -----------------------------------------------------------------------------
+    @property
+    def calls(self) -> dict[str, list[Node]]:
+        """"name" plain calls, ".name" method calls, "new name", "module()" for require("module")(...)."""
+        if self._calls is None:
+            self._find_candidates()
+        return self._calls  # type: ignore[return-value]
+
+    @property
+    def decorators(self) -> list[Node]:
+        if self._calls is None:
+            self._find_candidates()
+        return self._decorators
+
+    def _find_candidates(self) -> None:
+        calls: dict[str, list[Node]] = {}
+        captures = treesitter.captures(self.grammar, self._methods_pattern, self.root)
         for kind, prefix in (("call", ""), ("method_call", "."), ("new", "new ")):
             for call in captures.get(kind, ()):
                 name = callee_name(call)
                 if name is not None:
-                    self.calls.setdefault(prefix + name, []).append(call)
+                    calls.setdefault(prefix + name, []).append(call)
         for call in captures.get("required_call", ()):  # require("knex")({...}): keyed "knex()"
             module = self.required(call.child_by_field_name("function"))
             if module is not None:
-                self.calls.setdefault(module + "()", []).append(call)
-        self.decorators = captures.get("decorator", [])
+                calls.setdefault(module + "()", []).append(call)
+        self._calls, self._decorators = calls, captures.get("decorator", [])
 
     # ---- text -----------------------------------------------------------------------------------
     def text(self, node: Node) -> str:
@@ -150,6 +170,12 @@ class JsModule:
         """Whether the file's text holds any of `words`: a rule whose calls resolve only through an
         import of a module skips the work when the module's name is nowhere in the file."""
         return any(word in self.data for word in words)
+
+    def may_import(self, module: bytes) -> bool:
+        """Whether an import or require of `module` (or of a part of it) can be in the file: its name
+        is in the text, unless a string literal continues over a line (`"tim\\<newline>ers"`), which
+        string_value joins."""
+        return module in self.data or b"\\\n" in self.data
 
     def calls_named(self, *names: str) -> Iterator[Node]:
         for name in names:
@@ -190,7 +216,14 @@ class JsModule:
 
     # ---- declarations ---------------------------------------------------------------------------
     def declaration(self, ident: Node) -> Decl | None:
-        """The nearest declaration of an identifier; None for a global."""
+        """The nearest declaration of an identifier; None for a global. Rules ask again and again
+        about the same names (`app`, `port`), so each identifier is looked up once."""
+        key = ident.id
+        if key not in self._declarations:
+            self._declarations[key] = self._find_declaration(ident)
+        return self._declarations[key]
+
+    def _find_declaration(self, ident: Node) -> Decl | None:
         name = self.text(ident)
         node = ident
         for _ in range(10_000):
@@ -489,7 +522,15 @@ class JsModule:
         return self.text(op) if op is not None else ""
 
     def literal_values(self, node: Node | None, _depth: int = 0) -> tuple | None:
-        """Every value an expression can have when all of them are literals; None otherwise."""
+        """Every value an expression can have when all of them are literals; None otherwise. Found
+        once per expression: the rules ask more than once about the same port or host."""
+        if _depth or node is None:
+            return self._literal_values(node, _depth)
+        if node.id not in self._literals:
+            self._literals[node.id] = self._literal_values(node, 0)
+        return self._literals[node.id]
+
+    def _literal_values(self, node: Node | None, _depth: int) -> tuple | None:
         node = unwrap(node)
         if node is None or _depth > _MAX_DEPTH:
             return None

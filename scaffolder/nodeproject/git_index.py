@@ -9,7 +9,9 @@ time), so a monorepo's index is read once per process.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import struct
 from functools import lru_cache
 from pathlib import Path
@@ -20,29 +22,51 @@ _ENTRY_FIXED = 62  # ctime, mtime, dev, ino, mode, uid, gid, size (40 bytes), sh
 
 def find_repository(start: Path) -> tuple[Path, Path] | None:
     """(work tree, git dir) of the repository holding `start`, or None."""
-    for directory in (start, *start.parents):
-        dot_git = directory / ".git"
-        if dot_git.is_dir():
-            return directory, dot_git
-        if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+    directory = str(start)  # plain strings and one stat() a folder: this runs for every Node.js service
+    while True:
+        dot_git = os.path.join(directory, ".git")
+        mode = _mode(dot_git)
+        if stat.S_ISDIR(mode):
+            return Path(directory), Path(dot_git)
+        if stat.S_ISREG(mode):  # a worktree or submodule: "gitdir: <path>"
             try:
-                text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+                with open(dot_git, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read().strip()
             except OSError:
                 return None
             if text.startswith("gitdir:"):
                 git_dir = Path(text[len("gitdir:"):].strip())
-                return directory, git_dir if git_dir.is_absolute() else (directory / git_dir)
+                return Path(directory), git_dir if git_dir.is_absolute() else (Path(directory) / git_dir)
             return None
-    return None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _mode(path: str) -> int:
+    """The file mode, 0 when nothing is there (the errors pathlib's is_dir() and is_file() take as
+    "no": a missing file or folder, a symlink loop)."""
+    try:
+        return os.stat(path).st_mode
+    except OSError as error:
+        if error.errno in _MISSING:
+            return 0
+        raise
+    except ValueError:  # an embedded NUL
+        return 0
+
+
+_MISSING = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
 def tracked_node_modules(index: Path) -> tuple[str, ...] | None:
     """Tracked paths with a `node_modules/` component, or None when the index cannot be read."""
     try:
-        stat = index.stat()
+        info = index.stat()
     except OSError:
         return None
-    return _read(str(index), stat.st_size, stat.st_mtime_ns)
+    return _read(str(index), info.st_size, info.st_mtime_ns)
 
 
 @lru_cache(maxsize=16)

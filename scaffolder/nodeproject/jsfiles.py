@@ -11,7 +11,8 @@ whatever its folder: `parse_js` takes any path.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+import os
+from pathlib import Path
 
 from scaffolder.project import Service, UnparsableFile
 from scaffolder.treesitter import GRAMMAR_BY_SUFFIX, Source, parse
@@ -21,18 +22,27 @@ JS_GRAMMARS = frozenset({"javascript", "typescript", "tsx"})
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "spec", "fixtures", "__fixtures__",
                         "cypress", "docs", "examples", "example", "stories", ".storybook", ".husky"})
 _OUTPUT_DIRS = frozenset({"dist", "build", "coverage", ".next", "out", ".output", ".nuxt"})
+_NOT_SERVICE_DIRS = _TEST_DIRS | _OUTPUT_DIRS
+_MAX_BYTES_PER_CHARACTER = 4  # UTF-8
 
 
-def grammar_for(path: Path) -> str | None:
-    grammar = GRAMMAR_BY_SUFFIX.get(path.suffix)
-    if grammar not in JS_GRAMMARS or path.name.endswith((".d.ts", ".d.mts", ".d.cts")):
+def grammar_for(path: Path | str) -> str | None:
+    return _grammar_for_name(os.path.basename(path))
+
+
+def _grammar_for_name(name: str) -> str | None:
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # as pathlib's Path.suffix
+    grammar = GRAMMAR_BY_SUFFIX.get(suffix)
+    if grammar not in JS_GRAMMARS or name.endswith((".d.ts", ".d.mts", ".d.cts")):
         return None
     return grammar
 
 
-def is_service_code(relative: PurePosixPath) -> bool:
-    name, folders = relative.name, relative.parts[:-1]
-    if any(folder in _TEST_DIRS or folder in _OUTPUT_DIRS for folder in folders):
+def is_service_code(relative: str) -> bool:
+    """`relative`: the file's path inside the service, `/`-separated (`src/app.js`)."""
+    *folders, name = relative.split("/")
+    if not _NOT_SERVICE_DIRS.isdisjoint(folders):
         return False
     stem = name.split(".")
     return not (len(stem) > 2 and stem[-2] in ("test", "spec", "min", "config", "stories", "e2e-spec"))
@@ -42,15 +52,13 @@ def service_js_files(service: Service) -> list[Path]:
     """The service's own JavaScript/TypeScript source files, in a stable order."""
 
     def compute() -> list[Path]:
+        prefix = os.path.join(service.root, "")  # plain strings: cheaper than a relative Path per file
         found = []
         for path in service.files:
-            if grammar_for(path) is None:
+            text = str(path)
+            if not text.startswith(prefix) or _grammar_for_name(text.rpartition(os.sep)[2]) is None:
                 continue
-            try:
-                relative = PurePosixPath(path.relative_to(service.root).as_posix())
-            except ValueError:
-                continue
-            if is_service_code(relative):
+            if is_service_code(text[len(prefix):].replace(os.sep, "/")):
                 found.append(path)
         return found
 
@@ -60,11 +68,26 @@ def service_js_files(service: Service) -> list[Path]:
 def read_js(service: Service, path: Path) -> str | None:
     """The file's text, or None when it cannot be read, is not UTF-8 text or is too big to be source."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        if not _small_enough(service, path):
             return None
         return service.read_text(path)
     except (OSError, UnparsableFile):
         return None
+
+
+def _small_enough(service: Service, path: Path) -> bool:
+    """Whether the file is at most MAX_BYTES. A text another check has read needs no stat() when
+    even at 4 bytes a character, plus a byte-order mark, it is under the limit."""
+    if service.is_cached(path) and len(service.read_text(path)) * _MAX_BYTES_PER_CHARACTER + 3 <= MAX_BYTES:
+        return True
+    return path.stat().st_size <= MAX_BYTES
+
+
+def share_parse(service: Service, path: Path, source: Source, size: int) -> None:
+    """Hand parse_js a tree another check made from the same file (`size` bytes) the same way:
+    js_source parses every file that may hold a finding, the layout checks some of the same ones."""
+    if size <= MAX_BYTES and grammar_for(path) == source.grammar and "\0" not in source.text:
+        service.memo(f"treesitter:{path}", lambda: source)
 
 
 def parse_js(service: Service, path: Path) -> Source | None:

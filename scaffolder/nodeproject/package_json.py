@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from scaffolder.deploy_config import json_positions, line_column
@@ -19,7 +20,11 @@ class PackageJson:
     path: Path
     text: str
     data: dict
-    positions: dict = field(repr=False)  # JSON path -> (key offset, value offset)
+
+    @cached_property
+    def positions(self) -> dict:
+        """JSON path -> (key offset, value offset); found only when a finding needs a location."""
+        return json_positions(self.text)
 
     def section(self, name: str) -> dict:
         value = self.data.get(name)
@@ -71,6 +76,6 @@ def package_json(service: Service) -> PackageJson | None:
         if not isinstance(data, dict):
             return None
         text = service.read_text(path)
-        return PackageJson(path, text, data, json_positions(text))
+        return PackageJson(path, text, data)
 
     return service.memo("nodeproject.package_json", load)

@@ -62,6 +62,8 @@ def is_tcb_ff(program: Program) -> tuple[str, ...] | None:
 def tcb_ff_runs(package: PackageJson) -> list[TcbFfRun]:
     runs = []
     for name, command in package.scripts.items():
+        if not _may_run_tcb_ff(command):
+            continue
         for program in programs(command):
             args = is_tcb_ff(program)
             if args is not None:
@@ -69,6 +71,17 @@ def tcb_ff_runs(package: PackageJson) -> list[TcbFfRun]:
                 if where is not None:
                     runs.append(TcbFfRun(name, where, _options(args), program.environment))
     return runs
+
+
+def _may_run_tcb_ff(command: str) -> bool:
+    """A cheap superset of "a program of this script is tcb-ff", to skip splitting most scripts into
+    programs. The shell's words are the script's text less the quotes and backslashes it removes, so
+    a word holding `tcb-ff` or the package's name shows in the text once all of those are dropped."""
+    unquoted = command.translate(_QUOTES)
+    return "tcb-ff" in unquoted or "@cloudbase/functions-framework" in unquoted
+
+
+_QUOTES = str.maketrans("", "", "'\"\\")
 
 
 def _options(args: tuple[str, ...]) -> dict:
