@@ -47,7 +47,17 @@ def query(grammar: str, pattern: str) -> Query:
 
 
 def captures(grammar: str, pattern: str, node: Node) -> dict[str, list[Node]]:
-    return QueryCursor(query(grammar, pattern)).captures(node)
+    """Each capture's nodes in document order (an enclosing node before the nodes inside it).
+    py-tree-sitter gathers them in an order that follows memory addresses, so a rule that reports
+    the first of several would otherwise vary from run to run."""
+    found = QueryCursor(query(grammar, pattern)).captures(node)
+    for nodes in found.values():
+        nodes.sort(key=_document_order)
+    return found
+
+
+def _document_order(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
 
 
 def matches(grammar: str, pattern: str, node: Node) -> list[tuple[int, dict[str, list[Node]]]]:
