@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from conftest import write_tree
 from scaffolder.project import discover_services
 
@@ -49,3 +53,22 @@ def test_broken_package_json_is_not_a_service_marker_but_is_kept(tmp_path):
     write_tree(tmp_path, {"package.json": "{ broken", "index.js": ""})
     (service,) = discover_services([tmp_path])
     assert service.mode == "container" and service.package_json is not None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_read_text_refuses_what_is_not_a_small_regular_file(tmp_path, monkeypatch):
+    from scaffolder import project
+    from scaffolder.project import Service, UnparsableFile
+
+    os.mkfifo(tmp_path / "queue.py")  # opening it for reading would block without O_NONBLOCK
+    (tmp_path / "big.py").write_text("x = 1\n" * 100, encoding="utf-8")
+    (tmp_path / "app.py").write_bytes(b"\xef\xbb\xbfimport os\n")
+    service = Service(root=tmp_path, files=sorted(tmp_path.iterdir()))
+    monkeypatch.setattr(project, "MAX_TEXT_BYTES", 100)
+    with pytest.raises(UnparsableFile, match="not a regular file"):
+        service.read_text(tmp_path / "queue.py")
+    with pytest.raises(UnparsableFile, match="too large"):
+        service.read_text(tmp_path / "big.py")
+    with pytest.raises(UnparsableFile, match="cannot read file"):
+        service.read_text(tmp_path / "missing.py")
+    assert service.read_text(tmp_path / "app.py") == "import os\n"
