@@ -1,14 +1,15 @@
 """Python source: the port and host a server listens on (CBR2xx), state kept on the instance and
 work started outside requests (CBR3xx). Parsed with the stdlib `ast`; the evidence and the rules
 live in scaffolder/pysource/. A file in which no rule can fire (pysource/gate.py) is not parsed at
-all, as in the JavaScript, Go and Java checks: CBR001 is about files a rule needed."""
+all, as in the JavaScript, Go and Java checks: CBR001 is about files a rule needed. In a parsed
+file only the rules the gate lets through run."""
 
 from __future__ import annotations
 
 import ast
 import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from scaffolder.findings import Finding
 from scaffolder.project import Service, UnparsableFile
@@ -16,7 +17,7 @@ from scaffolder.pysource import background, listen, state
 from scaffolder.pysource.context import Context
 from scaffolder.pysource.entrypoints import StartEvidence, start_evidence
 from scaffolder.pysource.files import is_service_code
-from scaffolder.pysource.gate import may_hold_finding
+from scaffolder.pysource.gate import codes_that_may_fire
 from scaffolder.pysource.hit import Hit
 from scaffolder.pysource.module import PyModule
 from scaffolder.pysource.startup import functions_started_elsewhere
@@ -26,34 +27,47 @@ CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
 
 
 def check(service: Service) -> Iterable[Finding]:
-    evidence: StartEvidence = service.memo(
-        "python_source.start_evidence", lambda: start_evidence(service.root, service.files))
-    for path in service.files_with_suffix(".py"):
-        relative = _relative(path, service.root)
-        if is_service_code(relative, evidence):
-            yield from check_file(service, path, relative, evidence)
+    evidence = _start_evidence(service)
+    listens = not service.is_function_like  # function mode listens on 3000, set by the framework
+    for path, relative in _service_code(service, evidence):
+        yield from check_file(service, path, relative, evidence, listens)
 
 
-def _relative(path: Path, root: Path) -> PurePosixPath:
-    text, base = str(path), str(root)
-    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep and base != os.sep:
-        return PurePosixPath(text[len(base) + 1:].replace(os.sep, "/"))  # Path.relative_to, without its cost
+def _start_evidence(service: Service) -> StartEvidence:
+    return service.memo("python_source.start_evidence", lambda: start_evidence(service.root, service.files))
+
+
+def _service_code(service: Service, evidence: StartEvidence) -> list[tuple[Path, str]]:
+    """(path, path relative to the service root as a POSIX string) of the service's .py files that
+    are service code (files.py), found once per service."""
+    def compute():
+        root = str(service.root)
+        return [(path, relative) for path in service.files_with_suffix(".py")
+                if is_service_code(relative := _relative(path, root), evidence)]
+    return service.memo("python_source.service_code", compute)
+
+
+def _relative(path: Path, root: str) -> str:
+    text = str(path)
+    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and root != os.sep:
+        return text[len(root) + 1:].replace(os.sep, "/")  # Path.relative_to, without its cost
     try:
-        return PurePosixPath(path.relative_to(root).as_posix())
+        return path.relative_to(root).as_posix()
     except ValueError:
-        return PurePosixPath(path.name)
+        return path.name
 
 
-def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: StartEvidence) -> Iterator[Finding]:
+def check_file(service: Service, path: Path, relative: str, evidence: StartEvidence,
+               listens: bool) -> Iterator[Finding]:
     try:
         text = service.read_text(path)
     except UnparsableFile as error:
         yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
         return
-    gunicorn_config = relative.name.startswith("gunicorn")
+    gunicorn_config = relative.rpartition("/")[2].startswith("gunicorn")
     gunicorn_bind = gunicorn_config and not evidence.command_binds
-    listens = not service.is_function_like  # function mode listens on 3000, set by the framework
-    if not may_hold_finding(text, listens, gunicorn_bind):
+    codes = codes_that_may_fire(text, listens, gunicorn_bind)
+    if not codes:
         return  # no rule can fire here: its syntax is Python's business, not a CloudBase rule's
     try:
         tree = ast.parse(text, filename=str(path))
@@ -64,15 +78,21 @@ def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: 
     except (ValueError, RecursionError, MemoryError) as error:  # null bytes; absurdly deep nesting
         yield Finding(PARSE_ERROR, f"Python file cannot be parsed: {error}", str(path))
         return
+    if state.MODULE_STATE in codes and not state.may_keep_module_state(tree, text):
+        codes -= {state.MODULE_STATE}  # no module-level container for a request handler to fill
+        if not codes:
+            return
     try:
         module = PyModule(tree, text)
         context = Context(module, evidence.runs_as_script(relative), gunicorn_config,
                           lambda: _started_elsewhere(service, evidence).get(relative, frozenset()))
         hits: list[Hit] = []
-        if listens:
+        if not codes.isdisjoint(listen.CODES):  # only when the service listens itself
             hits += listen.find(module, gunicorn_bind)
-        hits += state.find(module, context)
-        hits += background.find(module, context)
+        if not codes.isdisjoint(state.CODES):
+            hits += state.find(module, context, codes)
+        if not codes.isdisjoint(background.CODES):
+            hits += background.find(module, context)
     except RecursionError:  # pathologically deep expressions: no evidence we can trust, so no findings
         return
     seen: set[tuple] = set()
@@ -89,13 +109,12 @@ def check_file(service: Service, path: Path, relative: PurePosixPath, evidence: 
             yield finding
 
 
-def _started_elsewhere(service: Service, evidence: StartEvidence) -> dict[PurePosixPath, frozenset[str]]:
+def _started_elsewhere(service: Service, evidence: StartEvidence) -> dict[str, frozenset[str]]:
     """Functions that other modules call at startup (app factories), found once per service and only
-    when a rule asks whether a function runs at startup."""
+    when a rule asks whether a function runs at startup; by the path relative to the service."""
     def compute():
-        files = [(path, relative) for path in service.files_with_suffix(".py")
-                 if is_service_code(relative := _relative(path, service.root), evidence)]
-        return functions_started_elsewhere(files, evidence, service.read_text)
+        started = functions_started_elsewhere(_service_code(service, evidence), evidence, service.read_text)
+        return {relative.as_posix(): names for relative, names in started.items()}
     return service.memo("python_source.started_elsewhere", compute)
 
 

@@ -11,7 +11,9 @@ where the application is built.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +21,8 @@ _SERVER_COMMAND = re.compile(
     r"(?<![\w.-])(gunicorn|uvicorn|hypercorn|waitress-serve|daphne|granian|uwsgi|"
     r"flask\s+run|fastapi\s+run|-m\s+(?:gunicorn|uvicorn|hypercorn|waitress|daphne|granian|flask\s+run))(?![\w-])"
 )
+# One of these words is in every text _SERVER_COMMAND matches.
+_SERVER_WORDS = ("gunicorn", "uvicorn", "hypercorn", "waitress", "daphne", "granian", "uwsgi", "flask", "fastapi")
 _BIND_OPTION = re.compile(r"(?:--bind\b|\s-b\s|[\"']-b[\"'])")
 _SCRIPT = re.compile(r"([\w./-]+\.py)\b")
 _PYTHON = re.compile(r"(?<![\w.-])python[\d.]*(?![\w-])")
@@ -41,30 +45,50 @@ class StartEvidence:
     # called when the server calls it as a factory (`main:create_app()`, uvicorn --factory)
     app_targets: frozenset[tuple[str, str, bool]] = frozenset()
 
-    def runs_as_script(self, relative: PurePosixPath) -> bool:
+    def runs_as_script(self, relative: str | PurePosixPath) -> bool:
         """Whether the file may run as `__main__` on the platform."""
         return not self.served_by_command or self.names(relative)
 
-    def names(self, relative: PurePosixPath) -> bool:
-        """Whether a start file runs this file as a script or module."""
-        text = relative.as_posix()
+    def names(self, relative: str | PurePosixPath) -> bool:
+        """Whether a start file runs this file as a script or module. `relative`: its path relative
+        to the service, as a POSIX string or a PurePosixPath."""
+        text = posix_text(relative)
+        *folders, name = text.split("/")
         for script in self.scripts:
             script = script.lstrip("./")
-            if text == script or text.endswith("/" + script) or script.endswith("/" + text) or relative.name == script:
+            if text == script or text.endswith("/" + script) or script.endswith("/" + text) or name == script:
                 return True
-        dotted = ".".join(relative.with_suffix("").parts)
-        if relative.name == "__main__.py":
-            dotted = ".".join(relative.parent.parts)
+        if not self.modules:
+            return False
+        dotted = ".".join(folders if name == "__main__.py" else [*folders, stem(name)])
         return any(dotted == module or dotted.endswith("." + module) for module in self.modules)
+
+
+def posix_text(relative: str | PurePosixPath) -> str:
+    return relative if isinstance(relative, str) else relative.as_posix()
+
+
+def stem(name: str) -> str:
+    """A file name without its suffix, as PurePath.stem has it (`.env` and `a.` keep theirs)."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _is_start_file(path: Path, root: Path) -> bool:
     name = path.name
     if name.startswith("Dockerfile") or name.endswith(".dockerfile") or name in _START_FILE_NAMES:
-        return path.parent == root or name.startswith("Dockerfile")
+        return name.startswith("Dockerfile") or _in_folder(path, root)
     if name.endswith(".sh"):
         return True
     return name.startswith("supervisord") and name.endswith((".conf", ".ini"))
+
+
+def _in_folder(path: Path, folder: Path) -> bool:
+    """path.parent == folder: on POSIX, where paths are equal when their texts are, without making
+    the parent path."""
+    if os.sep != "/":
+        return path.parent == folder
+    return (os.path.dirname(str(path)) or ".") == str(folder)
 
 
 def start_evidence(root: Path, files: list[Path]) -> StartEvidence:
@@ -75,24 +99,38 @@ def start_evidence(root: Path, files: list[Path]) -> StartEvidence:
     for path in files:
         if not _is_start_file(path, root):
             continue
-        try:
-            with path.open("rb") as handle:
-                text = handle.read(_MAX_BYTES).decode("utf-8", errors="replace")
-        except OSError:
+        text = _read_start_file(path)
+        # A pattern matches only in a line holding its words: cheap tests before each search.
+        server_words = [word for word in _SERVER_WORDS if word in text]
+        python, module_option = "python" in text, "-m" in text
+        if not (server_words or python or module_option):
             continue
         for line in text.splitlines():
             if line.lstrip().startswith("#"):
                 continue
-            if _SERVER_COMMAND.search(line):
+            if any(word in line for word in server_words) and _SERVER_COMMAND.search(line):
                 served = True
                 binds = binds or bool(_BIND_OPTION.search(line))
                 factory = bool(_FACTORY_OPTION.search(line))
                 targets.update((module, attribute, factory or bool(call))
                                for module, attribute, call in _APP_TARGET.findall(line))
-            interpreter = _PYTHON.search(line)  # `python app.py`; not `uwsgi --wsgi-file app.py`
-            if interpreter:
+            interpreter = _PYTHON.search(line) if python and "python" in line else None
+            if interpreter:  # `python app.py`; not `uwsgi --wsgi-file app.py`
                 scripts.update(_SCRIPT.findall(line, interpreter.end()))
-            modules.update(name for name in _MODULE.findall(line)
-                           if name.split(".")[0] not in ("gunicorn", "uvicorn", "hypercorn", "waitress", "daphne",
-                                                          "granian", "flask", "pip", "venv", "ensurepip"))
+            if module_option and "-m" in line:
+                modules.update(name for name in _MODULE.findall(line)
+                               if name.split(".")[0] not in ("gunicorn", "uvicorn", "hypercorn", "waitress", "daphne",
+                                                              "granian", "flask", "pip", "venv", "ensurepip"))
     return StartEvidence(served, frozenset(scripts), frozenset(modules), binds, frozenset(targets))
+
+
+def _read_start_file(path: Path) -> str:
+    """The first _MAX_BYTES of the file ("" when unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            # read(n) sets n bytes aside before it reads: ask a regular file for no more than it holds
+            size = min(info.st_size, _MAX_BYTES) if stat.S_ISREG(info.st_mode) else _MAX_BYTES
+            return handle.read(size).decode("utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -15,29 +15,30 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from scaffolder.pysource.entrypoints import StartEvidence
+from scaffolder.pysource.entrypoints import StartEvidence, posix_text, stem
 
-_TEST_DIRS = {"tests", "test"}
-_SKIPPED_DIRS = {"migrations", "alembic", "docs", "examples"}
+_SKIPPED_DIRS = frozenset({"tests", "test", "migrations", "alembic", "docs", "examples"})
 _TOOLING_FILES = {"setup.py", "noxfile.py", "fabfile.py", "conftest.py", "tests.py"}
-_SCRIPT_DIRS = {"scripts", "tools", "bin"}
+_SCRIPT_DIRS = frozenset({"scripts", "tools", "bin"})
 _DEV_NAMES = {"dev", "develop", "development", "local", "test", "tests", "testing", "ci"}
 _SETTINGS_DIRS = {"settings", "config", "conf"}
 
 
-def is_service_code(relative: PurePosixPath, evidence: StartEvidence) -> bool:
-    name, folders = relative.name, relative.parts[:-1]
+def is_service_code(relative: str | PurePosixPath, evidence: StartEvidence) -> bool:
+    """`relative`: the file's path relative to the service, as a POSIX string (`app/views.py`) or a
+    PurePosixPath (strings are cheaper: the check asks this for every Python file)."""
+    *folders, name = posix_text(relative).split("/")
     if name in _TOOLING_FILES or name.startswith("test_") or name.endswith("_test.py"):
         return False
-    if any(folder in _TEST_DIRS or folder in _SKIPPED_DIRS for folder in folders):
+    if not _SKIPPED_DIRS.isdisjoint(folders):
         return False
-    stem = relative.stem
-    if folders and folders[-1] in _SETTINGS_DIRS and stem in _DEV_NAMES:
+    file_stem = stem(name)
+    if folders and folders[-1] in _SETTINGS_DIRS and file_stem in _DEV_NAMES:
         return False
-    head, _, tail = stem.partition("_")
-    if head in _SETTINGS_DIRS | {"settings"} and tail in _DEV_NAMES:
+    head, _, tail = file_stem.partition("_")
+    if head in _SETTINGS_DIRS and tail in _DEV_NAMES:
         return False
-    is_script_folder = any(folder in _SCRIPT_DIRS for folder in folders) or (
+    is_script_folder = not _SCRIPT_DIRS.isdisjoint(folders) or (
         "commands" in folders and "management" in folders)
     if is_script_folder:
         return evidence.names(relative)

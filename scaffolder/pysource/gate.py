@@ -17,24 +17,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 from scaffolder.pysource import background, listen, state
 from scaffolder.pysource.triggers import Trigger
 
-TRIGGERS: frozenset[Trigger] = state.TRIGGERS | background.TRIGGERS  # every service
+# The triggers by the codes they let fire. A rule module's TRIGGERS hold for each code it reports.
+RULE_TRIGGERS: Mapping[str, frozenset[Trigger]] = {  # every service
+    **state.TRIGGERS_BY_CODE, **dict.fromkeys(background.CODES, background.TRIGGERS)}
+LISTEN_TRIGGERS: Mapping[str, frozenset[Trigger]] = dict.fromkeys(  # services that listen themselves
+    listen.CODES, listen.TRIGGERS)  # (not function mode)
+GUNICORN_TRIGGERS: Mapping[str, frozenset[Trigger]] = dict.fromkeys(  # gunicorn configuration files
+    listen.CODES, listen.GUNICORN_TRIGGERS)
 STRING_WORDS: frozenset[str] = state.STRING_WORDS
-LISTEN_TRIGGERS: frozenset[Trigger] = listen.TRIGGERS  # services that listen themselves (not function mode)
-GUNICORN_TRIGGERS: frozenset[Trigger] = listen.GUNICORN_TRIGGERS  # gunicorn configuration files
 
 # Escapes that can spell a word character or a dot inside a string, and a backslash-newline.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}\n]*\}|[0-7]{1,3}|\r?\n)")
 # A sign that two string literals may meet in the middle of a word: a quote after a word character
 # or a dot, then (past spaces, line breaks and empty literals) a comment or a quote before a word
 # character or a dot. Possessive repetition over alternatives that cannot overlap keeps it linear.
-_MAY_JOIN = re.compile(
-    r"""["'](?<=[\w.]["'])(?:[ \t\f]|\\?\r?\n|""|'')*+(?:\#|[rRbBuUfF]{0,2}+["'](?=[\w.]))""")
+# One pattern per kind of quote: the regex engine looks for a pattern's first character far faster
+# when it is a single one.
+_AFTER_QUOTE = r"""(?:[ \t\f]|\\?\r?\n|""|'')*+(?:\#|[rRbBuUfF]{0,2}+["'](?=[\w.]))"""
+_MAY_JOIN = tuple(re.compile(rf"{quote}(?<=[\w.]{quote}){_AFTER_QUOTE}") for quote in "\"'")
 # A comment or a string literal (an unterminated one ends at its line or at the end of the text).
 _TOKEN = re.compile(r"""
     \#[^\n]*+
@@ -47,59 +53,93 @@ _TOKEN = re.compile(r"""
 _SPACE = re.compile(r"(?:[ \t\f\r\n]|\\\r?\n)*+")
 _MAX_F_STRING_DEPTH = 5
 
-
-# A run of ASCII identifier characters: every ASCII identifier is one (a non-ASCII identifier that
-# normalises to a trigger word is found in the NFKC form of the text).
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The words of a text are what a search for [A-Za-z_][A-Za-z0-9_]* finds: the runs of ASCII
+# identifier characters, less the digits a run starts with (`2open` holds `open`). Every ASCII
+# identifier is one (a non-ASCII identifier that normalises to a trigger word is found in the NFKC
+# form of the text). The runs are split out of the UTF-8 bytes with every other byte made a space
+# (non-ASCII characters are all bytes >= 0x80), several times faster than that search.
+_WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+_SEPARATORS = bytes(byte for byte in range(256) if byte not in _WORD_BYTES)
+_RUNS = bytes.maketrans(_SEPARATORS, b" " * len(_SEPARATORS))
+# The word in a run that starts with digits: a digit with no word character before it, the rest of
+# the digits, then the word. Runs like that are rare: they are looked for first in a copy of the
+# text with every digit made a 0, which a search that starts with one plain character finds fast.
+_AFTER_DIGITS = re.compile(rb"[0-9](?<![A-Za-z0-9_][0-9])[0-9]*+([A-Za-z_][A-Za-z0-9_]*)")
+_ZEROED = bytes.maketrans(b"0123456789", b"0" * 10)
+_ZEROED_AFTER_DIGITS = re.compile(rb"0(?<![A-Za-z0-9_]0)0*+[A-Za-z_]")
 
 
 class _Gate:
-    """The triggers that apply and their words: plain identifiers, dotted names (`session.type`,
-    looked for as text), and prefixes (`spawn*`)."""
+    """The triggers that apply, with the codes each lets fire, and their words: plain identifiers,
+    dotted names (`session.type`, looked for as text), and prefixes (`spawn*`)."""
 
-    def __init__(self, applying: frozenset[Trigger]):
-        words = {word for trigger in applying for word in trigger}
-        self.identifiers = frozenset(word for word in words if word.isidentifier())
+    def __init__(self, applying: Mapping[str, frozenset[Trigger]]):
+        codes_of: dict[Trigger, set[str]] = {}
+        for code, triggers in applying.items():
+            for trigger in triggers:
+                codes_of.setdefault(trigger, set()).add(code)
+        words = {word for trigger in codes_of for word in trigger}
+        self.identifiers = frozenset(word.encode() for word in words if word.isidentifier())
         self.dotted = sorted(word for word in words if "." in word)
         self.prefixes = sorted(word[:-1] for word in words if word.endswith("*"))
-        self.by_word: dict[str, list[frozenset[str]]] = {}
-        for trigger in applying:
+        self.by_word: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}  # word -> [(trigger, codes)]
+        for trigger, codes in codes_of.items():
             for word in trigger:
-                self.by_word.setdefault(word, []).append(frozenset(trigger))
+                self.by_word.setdefault(word, []).append((frozenset(trigger), frozenset(codes)))
+        # What a word found only in a string's value (see _string_values) can let fire.
+        self.string_codes = frozenset(code for trigger, codes in codes_of.items()
+                                      if STRING_WORDS.intersection(trigger) for code in codes)
 
     def words_in(self, text: str) -> set[str]:
         """The trigger words the text may hold (a superset: a dotted name or a prefix counts when
         it occurs anywhere)."""
-        found = set(self.identifiers.intersection(_IDENTIFIER.findall(text)))
+        data = text.encode("utf-8", "surrogatepass")
+        words = self.identifiers.intersection(data.translate(_RUNS).split())
+        if _ZEROED_AFTER_DIGITS.search(data.translate(_ZEROED)):
+            words |= self.identifiers.intersection(_AFTER_DIGITS.findall(data))
+        found = {word.decode() for word in words}
         found.update(word for word in self.dotted if word in text)
         found.update(prefix + "*" for prefix in self.prefixes if prefix in text)
         return found
 
-    def met(self, found: set[str]) -> bool:
-        return any(found.issuperset(trigger) for word in found for trigger in self.by_word.get(word, ()))
+    def codes_met(self, found: set[str]) -> set[str]:
+        """The codes of the triggers all of whose words are in `found`."""
+        return {code for word in found for trigger, codes in self.by_word.get(word, ())
+                if found.issuperset(trigger) for code in codes}
 
 
 @lru_cache(maxsize=None)
 def _gate(listens: bool, gunicorn_config: bool) -> _Gate:  # compiled once per process, on first use
-    applying = TRIGGERS | (LISTEN_TRIGGERS if listens else frozenset())
-    if listens and gunicorn_config:
-        applying |= GUNICORN_TRIGGERS
-    return _Gate(applying)
+    applying = [RULE_TRIGGERS]
+    if listens:
+        applying.append(LISTEN_TRIGGERS)
+        if gunicorn_config:
+            applying.append(GUNICORN_TRIGGERS)
+    codes = {code for triggers in applying for code in triggers}
+    return _Gate({code: frozenset().union(*(triggers.get(code, ()) for triggers in applying)) for code in codes})
 
 
-def may_hold_finding(text: str, listens: bool = True, gunicorn_config: bool = False) -> bool:
-    """False only when no Python source rule can report anything in this module's text.
-    `listens`: the CBR2xx rules apply (not in function mode); `gunicorn_config`: the file is a
+def codes_that_may_fire(text: str, listens: bool = True, gunicorn_config: bool = False) -> frozenset[str]:
+    """The codes the Python source rules may report in this module's text; none when no trigger is
+    met. `listens`: the CBR2xx rules apply (not in function mode); `gunicorn_config`: the file is a
     gunicorn configuration file."""
     gate = _gate(listens, gunicorn_config)
     found = gate.words_in(text)
-    if gate.met(found):
-        return True
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         found |= gate.words_in(unicodedata.normalize("NFKC", text))
-    if ("\\" in text and _ESCAPE.search(text)) or _MAY_JOIN.search(text):
+    met = gate.codes_met(found)
+    # Words found in strings' values are all STRING_WORDS: they can only add the codes of triggers
+    # that hold one, so the (costly) look at the values is left out once those codes are met.
+    if not gate.string_codes <= met and (("\\" in text and _ESCAPE.search(text))
+                                         or any(pattern.search(text) for pattern in _MAY_JOIN)):
         found.update(word for value in _string_values(text) for word in STRING_WORDS if word in value)
-    return gate.met(found)
+        met = gate.codes_met(found)
+    return frozenset(met)
+
+
+def may_hold_finding(text: str, listens: bool = True, gunicorn_config: bool = False) -> bool:
+    """False only when no Python source rule can report anything in this module's text."""
+    return bool(codes_that_may_fire(text, listens, gunicorn_config))
 
 
 def _string_values(text: str, depth: int = 0) -> Iterator[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from scaffolder.findings import Fix
 from scaffolder.pysource import triggers
@@ -132,6 +133,10 @@ class _Listen:
     def __init__(self, module: PyModule):
         self.module = module
 
+    @cached_property
+    def listening_sockets(self) -> set[str]:  # on first use: few modules bind a socket
+        return _listening_socket_names(self.module)
+
     # ---- evaluating arguments -------------------------------------------------------------
     def port(self, server: Server, expr: ast.expr, context: ast.AST) -> Iterator[Hit]:
         values = self.module.literal_values(expr)
@@ -235,16 +240,18 @@ TRIGGERS: frozenset[triggers.Trigger] = frozenset(
     | {trigger for classes, method, _server in METHODS for trigger in triggers.qualified(classes, method)}
     | triggers.qualified(_SOCKET, "bind") | triggers.qualified(_HYPERCORN_CONFIG, "bind"))
 GUNICORN_TRIGGERS: frozenset[triggers.Trigger] = frozenset({("bind",)})
+# The last part of every name a server call above is matched by: its function's or method's name.
+_SERVER_NAMES = frozenset({name.rsplit(".", 1)[1] for name in (*FUNCTIONS, *_HYPERCORN_SERVE, _CALL_COMMAND)}
+                          | {method for _classes, method, _server in METHODS} | {"bind"})
 
 
 def find(module: PyModule, gunicorn_config: bool = False) -> Iterator[Hit]:
     """Servers in `module`; with `gunicorn_config`, also gunicorn's module-level `bind` setting
     (which replaces gunicorn's own default of 0.0.0.0:$PORT)."""
     listen = _Listen(module)
-    listening_sockets = _listening_socket_names(module)
     for node in module.nodes(ast.Call, ast.Assign):
         if isinstance(node, ast.Call):
-            yield from _server_call(module, listen, node, listening_sockets)
+            yield from _server_call(module, listen, node)
         elif isinstance(node, ast.Assign):
             if gunicorn_config and module.tree is parent(node) and any(
                     isinstance(target, ast.Name) and target.id == "bind" for target in node.targets):
@@ -276,7 +283,16 @@ def _known_server(module: PyModule, call: ast.Call, imported: InstanceOf | None 
     return None
 
 
-def _server_call(module: PyModule, listen: _Listen, call: ast.Call, sockets: set[str]) -> Iterator[Hit]:
+def _may_start_server(call: ast.Call) -> bool:
+    """False for `x.y.name(...)` when no server function or method in the tables is called `name`
+    (the qualified name of `x.y.name` ends in `name`): a cheap test before the costly ones."""
+    func = call.func
+    return not isinstance(func, ast.Attribute) or func.attr in _SERVER_NAMES
+
+
+def _server_call(module: PyModule, listen: _Listen, call: ast.Call) -> Iterator[Hit]:
+    if not _may_start_server(call):
+        return
     func = call.func
     qualified = module.qualname(func)
     if qualified in _HYPERCORN_SERVE:
@@ -291,7 +307,7 @@ def _server_call(module: PyModule, listen: _Listen, call: ast.Call, sockets: set
         return
     if not isinstance(func, ast.Attribute):
         return
-    if (func.attr == "bind" and isinstance(func.value, ast.Name) and func.value.id in sockets
+    if (func.attr == "bind" and isinstance(func.value, ast.Name) and func.value.id in listen.listening_sockets
             and module.instance_of(func.value, _SOCKET) and call.args):
         yield from listen.address(Server("socket.bind()"), call.args[0], call)
 
@@ -357,7 +373,7 @@ def argv_addresses(module: PyModule, imported: InstanceOf | None = None) -> Iter
     `int(sys.argv[1])`, or a name bound only to one of these. The start command then decides the
     address (see checks/start_command.py)."""
     for call in module.nodes(ast.Call):
-        server = _known_server(module, call, imported)
+        server = _known_server(module, call, imported) if _may_start_server(call) else None
         if server is None or any(keyword.arg in server.elsewhere for keyword in call.keywords):
             continue
         host = call_arg(call, *server.host) if server.host else None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _MAX_DEPTH = 12  # how far literal and instance resolution follow names
@@ -41,8 +41,7 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):  # a tuple: made far faster than a frozen dataclass, and there is one per name bound
     kind: str  # "assign" (name = value), "with" (with value as name), "import", "def", "class", "param", "other"
     node: ast.AST  # the statement (or arg) that binds
     value: ast.expr | None = None  # for "assign" and "with": the value expression
@@ -154,6 +153,9 @@ class PyModule:
         self.bindings[tree] = {}
         self._declared[tree] = (set(), set())
         by_type: dict[type, list[ast.AST]] = defaultdict(list)
+        # Names and constants (half the nodes) have no children and need nothing more: they are
+        # indexed as they are met, without a trip through the stack.
+        leaves = {ast.Name: by_type[ast.Name], ast.Constant: by_type[ast.Constant]}
         uses = self.method_uses
         push, pop = stack.append, stack.pop
         special, scopes, binders, child_fields = _SPECIAL, _NEW_SCOPES, _BINDERS, _CHILD_FIELDS
@@ -181,12 +183,16 @@ class PyModule:
                 fields = _child_fields(kind)
             for field in fields:
                 value = getattr(node, field, None)
-                if type(value) is list:
-                    for item in value:
-                        if item is not None:  # Dict.keys holds None for **spread
-                            push((item, node, scope))
-                elif value is not None:
-                    push((value, node, scope))
+                for child in value if type(value) is list else (value,):
+                    if child is None:  # an optional field left out; Dict.keys holds None for **spread
+                        continue
+                    leaf = leaves.get(type(child))
+                    if leaf is None:
+                        push((child, node, scope))
+                    else:  # a name or a constant: no children, nothing more to record
+                        child._cbr_parent = node
+                        child._cbr_scope = scope
+                        leaf.append(child)
         self._by_type = dict(by_type)
 
     def _enter(self, node, scope, stack) -> None:

@@ -36,12 +36,14 @@ _MAX_HOPS = 6  # re-exports followed to where a name is defined (`from .factory 
 class ServiceModules:
     """The service's Python modules by dotted name, each parsed at most once, on demand."""
 
-    def __init__(self, files: Iterable[tuple[Path, PurePosixPath]], read: Callable[[Path], str]):
+    def __init__(self, files: Iterable[tuple[Path, str | PurePosixPath]], read: Callable[[Path], str]):
+        """`files`: (path, path relative to the service)."""
         self.read = read
         self.paths: dict[PurePosixPath, Path] = {}
         self.by_dotted: dict[str, PurePosixPath] = {}
         self.by_last: dict[str, list[PurePosixPath]] = defaultdict(list)  # last part of the name -> modules
         for path, relative in files:
+            relative = PurePosixPath(relative)
             self.paths[relative] = path
             dotted = _dotted(relative)
             if dotted:
@@ -189,7 +191,7 @@ def _dotted(relative: PurePosixPath) -> str:
     return ".".join(parts) if all(part.isidentifier() for part in parts) else ""
 
 
-def functions_started_elsewhere(files: Iterable[tuple[Path, PurePosixPath]], evidence: StartEvidence,
+def functions_started_elsewhere(files: Iterable[tuple[Path, str | PurePosixPath]], evidence: StartEvidence,
                                 read: Callable[[Path], str]) -> dict[PurePosixPath, frozenset[str]]:
     """For each module (by its path relative to the service), the names of its module-level
     functions that the service's entry modules call at startup, directly or through other functions

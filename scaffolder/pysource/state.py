@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from scaffolder.pysource import triggers
 from scaffolder.pysource.context import Context, handler_trigger_names
@@ -352,6 +352,55 @@ def _module_containers(module: PyModule) -> dict[str, tuple[ast.AST, bool]]:
     return found
 
 
+# What may_keep_module_state looks for: the last part of each container's qualified name.
+_CONTAINER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _CONTAINERS)
+_NESTED_STATEMENTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def may_keep_module_state(tree: ast.Module, text: str) -> bool:
+    """False when _module_containers is sure to find nothing, told from the module's own
+    statements before the module is indexed (most modules with request handlers have no
+    module-level container). Module-level names are bound by the statements outside functions and
+    classes, and by functions only through `global`. A container is a dict, list or set display, or
+    a call whose qualified name ends in a container's name: spelt so (`dict()`, `collections.deque()`,
+    `from collections import deque`) or imported under another name (`import ... Counter as C`)."""
+    if "global" in text:
+        return True
+    aliases: set[str] = set()
+    values: list[ast.expr] = []
+    for statement in _module_statements(tree):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            aliases.update(alias.asname for alias in statement.names
+                           if alias.asname and alias.name.rsplit(".", 1)[-1] in _CONTAINER_NAMES)
+        elif isinstance(statement, ast.Assign) and any(isinstance(target, ast.Name) for target in statement.targets):
+            values.append(statement.value)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value:
+            values.append(statement.value)
+    return any(_may_be_container(value, aliases) for value in values)
+
+
+def _module_statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statements that run in the module's own scope: all but those in functions and classes."""
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        statement = pending.pop()
+        yield statement
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field in _NESTED_STATEMENTS:  # if, for, while, with, try and match blocks
+                pending.extend(getattr(statement, field, ()))
+
+
+def _may_be_container(value: ast.expr, aliases: set[str]) -> bool:
+    if isinstance(value, (ast.Dict, ast.List, ast.Set)):
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    if isinstance(func, ast.Name):
+        return func.id in _CONTAINER_NAMES or func.id in aliases
+    return isinstance(func, ast.Attribute) and func.attr in _CONTAINER_NAMES
+
+
 def _container_name(node: ast.expr) -> tuple[str, bool] | None:
     """(`store`, nested) for `store` or, nested, for an item of it: `store[k]`, `store[k][j]`."""
     nested = False
@@ -402,15 +451,22 @@ def _module_state(module: PyModule, context: Context) -> Iterator[Hit]:
                       "copy: keep it in a database or cache service", where, None, where)
 
 
-# What gate.py looks for (see triggers.py): every hit needs one of these sets of words in the file:
-# a function it matches, a method on a pathlib path or on anything (`.save()`), a setting's key and
-# value, or a route decorator for a state-changing method (CBR304).
-TRIGGERS: frozenset[triggers.Trigger] = frozenset(
-    triggers.qualified([*_OPENERS, *_DESTINATIONS, *_SQLITE_CONNECT, *_SQLITE_CLASSES, *_URL_FUNCTIONS])
-    | {trigger for method in (*_PATH_WRITES, "open") for trigger in triggers.qualified(_PATH_CLASSES, method)}
-    | triggers.each(_SAVES) | triggers.each(_URL_KEYS) | {("ENGINE", _DJANGO_SQLITE)}
-    | {trigger for key, values in _SESSION_VALUES.items() for trigger in triggers.each(values, key)}
-    | triggers.each(handler_trigger_names(_STATE_CHANGING)))
+# What gate.py looks for (see triggers.py), by rule: every hit of a rule needs one of its sets of
+# words in the file: a function it matches, a method on a pathlib path or on anything (`.save()`),
+# a setting's key and value, or a route decorator for a state-changing method (CBR304).
+TRIGGERS_BY_CODE: dict[str, frozenset[triggers.Trigger]] = {
+    FILE_WRITE: frozenset(
+        triggers.qualified([*_OPENERS, *_DESTINATIONS])
+        | {trigger for method in (*_PATH_WRITES, "open") for trigger in triggers.qualified(_PATH_CLASSES, method)}
+        | triggers.each(_SAVES)),
+    SQLITE: frozenset(
+        triggers.qualified([*_SQLITE_CONNECT, *_SQLITE_CLASSES, *_URL_FUNCTIONS])
+        | triggers.each(_URL_KEYS) | {("ENGINE", _DJANGO_SQLITE)}),
+    SESSION_STORE: frozenset(
+        {trigger for key, values in _SESSION_VALUES.items() for trigger in triggers.each(values, key)}),
+    MODULE_STATE: frozenset(triggers.each(handler_trigger_names(_STATE_CHANGING))),
+}
+TRIGGERS: frozenset[triggers.Trigger] = frozenset().union(*TRIGGERS_BY_CODE.values())
 # The trigger words the rules compare with string values (keys and values of settings), which
 # escapes and adjacent literals can spell without writing them out; all others are identifiers.
 STRING_WORDS: frozenset[str] = frozenset(
@@ -418,8 +474,13 @@ STRING_WORDS: frozenset[str] = frozenset(
      *(value for values in _SESSION_VALUES.values() for value in values)})
 
 
-def find(module: PyModule, context: Context) -> Iterator[Hit]:
-    yield from _file_writes(module)
-    yield from _sqlite(module)
-    yield from _session_stores(module)
-    yield from _module_state(module, context)
+def find(module: PyModule, context: Context, codes: Collection[str] = CODES) -> Iterator[Hit]:
+    """The hits of the rules whose codes are in `codes` (the gate's answer: the others cannot fire)."""
+    if FILE_WRITE in codes:
+        yield from _file_writes(module)
+    if SQLITE in codes:
+        yield from _sqlite(module)
+    if SESSION_STORE in codes:
+        yield from _session_stores(module)
+    if MODULE_STATE in codes:
+        yield from _module_state(module, context)
