@@ -10,8 +10,10 @@ Every key and value of the file is located (line, column) by a small scanner tha
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from scaffolder.project import Service, UnparsableFile
@@ -26,10 +28,19 @@ class ServerConfigSource:
     data: dict  # the serverConfig object, {} when the file has none
     service_name: str | None
     env_id: str | None
-    start: int  # offset of the serverConfig object (its key) in `text`, for locating its keys
     document: object = None  # the whole parsed file
     config_path: JsonPath = ()  # where serverConfig sits in the document: (), ("serverConfig",), ("cloudrun", "serverConfig")
-    positions: dict = field(default_factory=dict, repr=False)  # JsonPath -> (key offset, value offset)
+
+    # Positions are only needed to place a finding, and most configs have none: scan on first use.
+    @cached_property
+    def positions(self) -> dict:
+        """JsonPath -> (key offset, value offset) of every key and value in the file."""
+        return json_positions(self.text)
+
+    @cached_property
+    def start(self) -> int:
+        """Offset of the serverConfig object (its key) in `text`, for locating its keys."""
+        return self.positions[self.config_path][0] if self.config_path in self.positions else 0
 
     def location(self, key: str) -> tuple[int, int]:
         """Line and column of `"key":` inside serverConfig (the object's own line when absent)."""
@@ -84,10 +95,6 @@ def _load(service: Service) -> ServerConfigSource | None:
     text = service.read_text(path)
     if not isinstance(document, dict):
         raise UnparsableFile(path, "expected a JSON object at the top level")
-    try:
-        positions = json_positions(text)
-    except RecursionError:
-        raise UnparsableFile(path, "JSON nested too deeply to read") from None
     cloudrun = document.get("cloudrun") if isinstance(document.get("cloudrun"), dict) else {}
     if service.config_file is not None and "serverConfig" not in document and "cloudrun" not in document:
         config, config_path = document, ()  # a bare serverConfig object
@@ -97,21 +104,21 @@ def _load(service: Service) -> ServerConfigSource | None:
         config, config_path = document["serverConfig"], ("serverConfig",)
     else:
         config, config_path = {}, ()
-    start = positions[config_path][0] if config_path in positions else 0
     if config is None:  # "serverConfig": null means the platform defaults, like an absent one
         config = {}
-    if not isinstance(config, dict):
-        line, column = line_column(text, start)
-        raise UnparsableFile(path, "serverConfig must be a JSON object", line, column)
     name = cloudrun.get("name") if isinstance(cloudrun.get("name"), str) else None
     env_id = document.get("envId") if isinstance(document.get("envId"), str) else None
-    return ServerConfigSource(path, text, config, name, env_id, start, document, config_path, positions)
+    source = ServerConfigSource(path, text, config, name, env_id, document, config_path)
+    if not isinstance(config, dict):
+        line, column = line_column(text, source.start)
+        raise UnparsableFile(path, "serverConfig must be a JSON object", line, column)
+    return source
 
 
 # ---- locating every key and value of a JSON text ---------------------------------------------
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_SCALAR = re.compile(r"-?(?:Infinity|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|true|false|null|NaN")
+# One token of a valid JSON text: a string, a structural character, or a scalar (a number, true,
+# false, null, NaN, Infinity). Whitespace between tokens is skipped by finditer.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^ \t\n\r{}\[\]:,"]+', re.S)
 
 
 def json_positions(text: str) -> dict[JsonPath, tuple[int, int]]:
@@ -120,68 +127,36 @@ def json_positions(text: str) -> dict[JsonPath, tuple[int, int]]:
     For the document itself and for array items both offsets are the value's. The text must be
     valid JSON (json.loads accepted it); with a duplicate key the last one wins, as in json.loads.
     Iterative, so deep nesting cannot exhaust the stack."""
-    import json
-
     positions: dict[JsonPath, tuple[int, int]] = {}
-    index = _skip(text, 0)
-    # Each frame: [container kind "{" or "[", path of the container, next array index]
+    # Each frame: [is an object, path of the container, next array index]
     stack: list[list] = []
-    pending_key: tuple[str, int] | None = None
-
-    def value_path() -> JsonPath:
-        if not stack:
-            return ()
-        kind, path, _ = stack[-1]
-        if kind == "[":
-            return (*path, stack[-1][2])
-        return (*path, pending_key[0])
-
-    def record(path: JsonPath, value_offset: int) -> None:
-        key_offset = pending_key[1] if stack and stack[-1][0] == "{" else value_offset
-        positions[path] = (key_offset, value_offset)
-
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if stack and stack[-1][0] == "{" and pending_key is None:
-            # expecting a key or the end of the object
-            if char == "}":
-                stack.pop()
-                index = _after_value(text, index + 1, stack)
-                continue
-            match = _STRING.match(text, index)
-            if not match:
-                break
-            pending_key = (json.loads(match.group(0)), index)
-            index = _skip(text, match.end())
-            index = _skip(text, index + 1)  # the ':'
+    key: tuple[str, int] | None = None  # the member whose value comes next: (name, offset of its key)
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first in ",:":
             continue
-        if stack and stack[-1][0] == "[" and char == "]":
+        if first in "}]":
             stack.pop()
-            index = _after_value(text, index + 1, stack)
             continue
-        path = value_path()
-        record(path, index)
-        if stack and stack[-1][0] == "[":
-            stack[-1][2] += 1
-        pending_key = None
-        if char in "{[":
-            stack.append([char, path, 0])
-            index = _skip(text, index + 1)
-            continue
-        match = _STRING.match(text, index) if char == '"' else _SCALAR.match(text, index)
-        if not match:
-            break
-        index = _after_value(text, match.end(), stack)
+        offset = match.start()
+        if not stack:
+            path, key_offset = (), offset
+        elif stack[-1][0]:  # in an object: a key, or the value of the key just read
+            if key is None:
+                key = (_string(token), offset)
+                continue
+            path, key_offset = (*stack[-1][1], key[0]), key[1]
+            key = None
+        else:
+            frame = stack[-1]
+            path, key_offset = (*frame[1], frame[2]), offset
+            frame[2] += 1
+        positions[path] = (key_offset, offset)
+        if first in "{[":
+            stack.append([first == "{", path, 0])
     return positions
 
 
-def _skip(text: str, index: int) -> int:
-    return _WHITESPACE.match(text, index).end()
-
-
-def _after_value(text: str, index: int, stack: list) -> int:
-    index = _skip(text, index)
-    if index < len(text) and text[index] == ",":
-        index = _skip(text, index + 1)
-    return index
+def _string(token: str) -> str:
+    return token[1:-1] if "\\" not in token else json.loads(token)

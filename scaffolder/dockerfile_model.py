@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scaffolder.deploy_config import server_config
 from scaffolder.project import Service, UnparsableFile
 
 if TYPE_CHECKING:
@@ -69,8 +70,6 @@ def server_config_data(service: Service) -> dict:
 
 
 def server_config_source(service: Service):
-    from scaffolder.deploy_config import server_config
-
     try:
         return server_config(service)
     except UnparsableFile:
@@ -98,13 +97,25 @@ class Stage:
             stage = stage.parent
         return stage
 
+    def __post_init__(self):
+        # Where each kind of instruction (upper-cased) is in `instructions`, FROM left out: the checks
+        # ask for the same kinds many times. (Built here, not lazily: every stage is asked.)
+        positions: dict[str, list[int]] = {}
+        for position in range(1, len(self.instructions)):
+            positions.setdefault(self.instructions[position].cmd.upper(), []).append(position)
+        object.__setattr__(self, "_positions", positions)
+
     def own(self, *names: str) -> list[Command]:
-        return [ins for ins in self.instructions[1:] if ins.cmd.upper() in names]
+        """This stage's instructions of these kinds (upper-case names), in file order."""
+        found = [position for name in names for position in self._positions.get(name, ())]
+        if len(names) > 1:
+            found = sorted(set(found))
+        return [self.instructions[position] for position in found]
 
     def effective(self, *names: str) -> list[Command]:
         """Instructions of these kinds in this stage and the stages it is built FROM, in order."""
-        inherited = self.parent.effective(*names) if self.parent is not None else []
-        return inherited + self.own(*names)
+        own = self.own(*names)
+        return own if self.parent is None else self.parent.effective(*names) + own
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,7 @@ class DockerfileModel:
     lines: tuple[str, ...]
     instructions: tuple[Command, ...]
     stages: tuple[Stage, ...]
+    _final_facts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def final_stage(self) -> Stage | None:
@@ -175,48 +187,70 @@ class DockerfileModel:
         return instruction.start_line, self.column(instruction)
 
     # -- facts of the final stage ------------------------------------------------------------
+    # Several checks ask for the final stage's ports, ENV and start command: each is worked out
+    # once per Dockerfile (callers get their own copy of a list or dict).
+    def _fact(self, stage: Stage | None, compute):
+        if stage is not self.final_stage:
+            return compute(stage)
+        if compute not in self._final_facts:
+            self._final_facts[compute] = compute(stage)
+        return self._final_facts[compute]
+
     def exposed_ports(self, stage: Stage | None = None) -> list[ExposedPort]:
-        stage = stage or self.final_stage
-        ports = []
-        for instruction in stage.effective("EXPOSE") if stage else []:
-            for spec in instruction.value:
-                ports.append(_exposed(spec, instruction))
-        return ports
+        return list(self._fact(stage or self.final_stage, _stage_ports))
 
     def env(self, stage: Stage | None = None) -> dict[str, EnvValue]:
         """The last value of each ENV variable in the stage (and the stages it is built FROM)."""
-        stage = stage or self.final_stage
-        values: dict[str, EnvValue] = {}
-        for instruction in stage.effective("ENV") if stage else []:
-            for name, value in env_pairs(instruction):
-                values[name] = EnvValue(name, value, instruction)
-        return values
+        return dict(self._fact(stage or self.final_stage, _stage_env))
 
     def shell(self, stage: Stage | None = None) -> tuple[str, ...]:
-        stage = stage or self.final_stage
-        shells = stage.effective("SHELL") if stage else []
-        return tuple(shells[-1].value) if shells and shells[-1].json and shells[-1].value else DEFAULT_SHELL
+        return _stage_shell(stage or self.final_stage)
 
     def start_command(self, stage: Stage | None = None) -> StartCommand | None:
         """What the container runs: the last ENTRYPOINT and CMD of the stage, combined as Docker does
         (exec-form ENTRYPOINT + CMD; a shell-form ENTRYPOINT ignores CMD). None when neither is set."""
-        stage = stage or self.final_stage
-        if stage is None:
-            return None
-        entrypoints, cmds = stage.effective("ENTRYPOINT"), stage.effective("CMD")
-        entrypoint = entrypoints[-1] if entrypoints else None
-        cmd = cmds[-1] if cmds else None
-        if entrypoint is None and cmd is None:
-            return None
-        shell = self.shell(stage)
-        words: list[Word] = []
-        if entrypoint is not None:
-            words.extend(_instruction_words(entrypoint, shell))
-            if not entrypoint.json:
-                cmd = None  # a shell-form ENTRYPOINT never receives CMD
-        if cmd is not None:
-            words.extend(_instruction_words(cmd, shell))
-        return StartCommand(entrypoint, cmd, tuple(words))
+        return self._fact(stage or self.final_stage, _stage_start_command)
+
+
+def _stage_shell(stage: Stage | None) -> tuple[str, ...]:
+    shells = stage.effective("SHELL") if stage else []
+    return tuple(shells[-1].value) if shells and shells[-1].json and shells[-1].value else DEFAULT_SHELL
+
+
+def _stage_start_command(stage: Stage | None) -> StartCommand | None:
+    """The last ENTRYPOINT and CMD of the stage combined (see DockerfileModel.start_command)."""
+    if stage is None:
+        return None
+    entrypoints, cmds = stage.effective("ENTRYPOINT"), stage.effective("CMD")
+    entrypoint = entrypoints[-1] if entrypoints else None
+    cmd = cmds[-1] if cmds else None
+    if entrypoint is None and cmd is None:
+        return None
+    shell = _stage_shell(stage)
+    words: list[Word] = []
+    if entrypoint is not None:
+        words.extend(_instruction_words(entrypoint, shell))
+        if not entrypoint.json:
+            cmd = None  # a shell-form ENTRYPOINT never receives CMD
+    if cmd is not None:
+        words.extend(_instruction_words(cmd, shell))
+    return StartCommand(entrypoint, cmd, tuple(words))
+
+
+def _stage_ports(stage: Stage | None) -> list[ExposedPort]:
+    ports = []
+    for instruction in stage.effective("EXPOSE") if stage else []:
+        for spec in instruction.value:
+            ports.append(_exposed(spec, instruction))
+    return ports
+
+
+def _stage_env(stage: Stage | None) -> dict[str, EnvValue]:
+    values: dict[str, EnvValue] = {}
+    for instruction in stage.effective("ENV") if stage else []:
+        for name, value in env_pairs(instruction):
+            values[name] = EnvValue(name, value, instruction)
+    return values
 
 
 def _instruction_words(instruction: Command, shell: tuple[str, ...]) -> list[Word]:
@@ -238,7 +272,7 @@ def _exposed(spec: str, instruction: Command) -> ExposedPort:
 
 def unquote(text: str) -> str:
     """A Dockerfile word without its shell quoting: `"a b"` -> `a b`, `a\\ b` -> `a b`."""
-    if not any(char in text for char in "\"'\\"):
+    if '"' not in text and "'" not in text and "\\" not in text:
         return text
     try:
         return " ".join(shlex.split(text, comments=False, posix=True))
@@ -287,8 +321,9 @@ def parse_text(path: Path, text: str) -> DockerfileModel:
         message = str(error)
         raise UnparsableFile(path, f"Dockerfile syntax error: {message}", _error_line(text, message)) from None
     lines = tuple(text.splitlines())
-    _check_instructions(path, text, instructions)
-    return DockerfileModel(path, text, lines, instructions, _stages(instructions))
+    keywords = [instruction.cmd.upper() for instruction in instructions]
+    _check_instructions(path, lines, instructions, keywords)
+    return DockerfileModel(path, text, lines, instructions, _stages(instructions, keywords))
 
 
 def _error_line(text: str, message: str) -> int:
@@ -305,16 +340,17 @@ def _error_line(text: str, message: str) -> int:
     return 1
 
 
-def _check_instructions(path: Path, text: str, instructions: tuple[Command, ...]) -> None:
+def _check_instructions(path: Path, lines: tuple[str, ...], instructions: tuple[Command, ...],
+                        keywords: list[str]) -> None:
     """What buildkit's parser accepts but `docker build` then refuses."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in lines if line.strip()), "")
     syntax = _SYNTAX_DIRECTIVE.match(first)
     if syntax and not re.match(r"^(docker\.io/)?docker/dockerfile(-upstream)?(:|@|$)", syntax.group("ref")):
         return  # a custom frontend defines its own instructions
+    known = known_instructions()
     seen_from = False
-    for instruction in instructions:
-        keyword = instruction.cmd.upper()
-        if keyword not in known_instructions():
+    for instruction, keyword in zip(instructions, keywords):
+        if keyword not in known:
             raise UnparsableFile(path, f"unknown instruction {instruction.cmd!r}: docker build refuses it",
                                  instruction.start_line)
         if keyword == "FROM":
@@ -326,26 +362,17 @@ def _check_instructions(path: Path, text: str, instructions: tuple[Command, ...]
                                  instruction.start_line)
 
 
-def _stages(instructions: tuple[Command, ...]) -> tuple[Stage, ...]:
+def _stages(instructions: tuple[Command, ...], keywords: list[str]) -> tuple[Stage, ...]:
+    """One stage from each FROM up to the next (what comes before the first FROM is in none)."""
+    starts = [index for index, keyword in enumerate(keywords) if keyword == "FROM"]
+    ends = [*starts[1:], len(instructions)]
     stages: list[Stage] = []
-    current: list[Command] = []
-
-    def close():
-        if not current:
-            return
-        head = current[0]
+    for start, end in zip(starts, ends):
+        head = instructions[start]
         image = head.value[0] if head.value else ""
         name = head.value[2].lower() if len(head.value) >= 3 and head.value[1].upper() == "AS" else None
         parent = next((stage for stage in reversed(stages) if stage.name and stage.name == image.lower()), None)
-        stages.append(Stage(len(stages), image, name, parent, tuple(current)))
-
-    for instruction in instructions:
-        if instruction.cmd.upper() == "FROM":
-            close()
-            current = [instruction]
-        elif current:
-            current.append(instruction)
-    close()
+        stages.append(Stage(len(stages), image, name, parent, instructions[start:end]))
     return tuple(stages)
 
 
@@ -380,18 +407,16 @@ class SimpleCommand:
 
 
 _OPERATOR_TOKENS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;", ";&"})
+_PUNCTUATION = "();<>|&"
+# Without quotes or backslashes, shlex (as split_script configures it) only splits at its whitespace
+# (space, tab, CR, LF) and around runs of punctuation: this regex gives the very same tokens.
+_PLAIN_TOKEN = re.compile(r"[();<>|&]+|[^ \t\r\n();<>|&]+")
 
 
 def split_script(script: str) -> list[SimpleCommand]:
     """A shell script as simple commands with the operator that ends each: good enough to find
     programs and their arguments (quotes removed, `$VAR` kept as written)."""
-    lexer = shlex.shlex(script.replace("\n", " ; "), posix=True, punctuation_chars="();<>|&")
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        tokens = list(lexer)
-    except ValueError:  # an unterminated quote: fall back to plain words
-        tokens = script.split()
+    tokens = _shell_tokens(script)
     commands: list[SimpleCommand] = []
     words: list[str] = []
     for token in tokens:
@@ -406,6 +431,20 @@ def split_script(script: str) -> list[SimpleCommand]:
     if words:
         commands.append(SimpleCommand(tuple(words), ""))
     return commands
+
+
+def _shell_tokens(script: str) -> list[str]:
+    """The script's words and operators, a line break counting as `;`."""
+    lines = script.replace("\n", " ; ")
+    if "'" not in script and '"' not in script and "\\" not in script:
+        return _PLAIN_TOKEN.findall(lines)  # shlex is slow, and most scripts need none of it
+    lexer = shlex.shlex(lines, posix=True, punctuation_chars=_PUNCTUATION)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:  # an unterminated quote: fall back to plain words
+        return script.split()
 
 
 def shell_join(words) -> str:
@@ -442,14 +481,20 @@ def parse_dockerignore(text: str) -> list[IgnorePattern]:
             pattern = pattern[1:].strip()
             if not pattern:
                 continue
-        pattern = os.path.normpath(pattern).replace(os.sep, "/")
+        if "/" in pattern or os.sep in pattern:  # normpath leaves a single name as it is
+            pattern = os.path.normpath(pattern).replace(os.sep, "/")
         if pattern.startswith("/") and len(pattern) > 1:
             pattern = pattern.lstrip("/")
         patterns.append(IgnorePattern(pattern, exclusion, _compile(pattern), number))
     return patterns
 
 
+_GLOB_CHARS = re.compile(r"[*?\[\\]")
+
+
 def _compile(pattern: str) -> re.Pattern:
+    if not _GLOB_CHARS.search(pattern):
+        return re.compile("^" + re.escape(pattern) + "$")  # what the loop below builds for a plain name
     out, index = ["^"], 0
     while index < len(pattern):
         char = pattern[index]
@@ -491,6 +536,7 @@ def is_ignored(patterns: list[IgnorePattern], path: str) -> bool:
     candidates = ["/".join(parts[: index + 1]) for index in range(len(parts))]
     ignored = False
     for pattern in patterns:
-        if any(pattern.regex.match(candidate) for candidate in candidates):
+        # A match sets `ignored` to `not pattern.exclusion`: only a pattern that would flip it needs testing.
+        if pattern.exclusion == ignored and any(map(pattern.regex.match, candidates)):
             ignored = not pattern.exclusion
     return ignored

@@ -42,6 +42,7 @@ class ScriptSource:
 # ---- which script a package manager runs -------------------------------------------------------
 _NPM_SHORTCUTS = {"start": "start", "restart": "restart", "test": "test", "t": "test", "tst": "test",
                   "stop": "stop"}
+PACKAGE_MANAGERS = frozenset({"npm", "yarn", "pnpm", "bun"})  # the programs run_target knows
 _RUN_COMMANDS = frozenset({"run", "run-script", "rum", "urn"})
 # yarn and pnpm run a script by its bare name too, unless the name is one of their own commands.
 _OWN_COMMANDS = frozenset({"add", "audit", "bin", "cache", "config", "create", "dlx", "exec", "install", "i",
@@ -57,7 +58,7 @@ def run_target(words: Sequence[str], scripts: Mapping[str, str]) -> tuple[str, t
     if not words:
         return None
     manager = words[0].rsplit("/", 1)[-1]
-    if manager not in ("npm", "yarn", "pnpm", "bun"):
+    if manager not in PACKAGE_MANAGERS:
         return None
     rest = list(words[1:])
     positions = [index for index, word in enumerate(rest) if not word.startswith("-")]

@@ -53,7 +53,7 @@ def looks_like_secret(name: str, value: str) -> bool:
     """True for a literal that should not be committed: `API_KEY=abc123...`, `AKID...`, or a
     connection URL with a password in it."""
     value = value.strip().strip("'\"")
-    if CREDENTIAL_VALUE.match(value) or url_password(value):
+    if CREDENTIAL_VALUE.match(value) or ("://" in value and url_password(value)):  # a URL has "://"
         return True
     if not SECRET_NAME.search(name) or len(value) < 6 or _PLACEHOLDER.match(value) or _SETTING_NAME.search(name):
         return False

@@ -68,8 +68,8 @@ def _at(model: DockerfileModel, code: str, message: str, instruction: Command, n
 # ---- does the service need a Dockerfile? -------------------------------------------------------
 def _layout(service: Service) -> list[Finding]:
     findings = []
-    root_dockerfile = service.root / "Dockerfile"
-    if service.is_function_like and root_dockerfile.is_file():
+    root_dockerfile = service.root / "Dockerfile" if service.is_function_like else None
+    if root_dockerfile is not None and root_dockerfile.is_file():
         text = service.read_text(root_dockerfile)  # read so that inline suppressions are seen
         first = next((n for n, line in enumerate(text.splitlines(), 1) if line.strip() and not
                       line.lstrip().startswith("#")), 1)
@@ -326,11 +326,16 @@ def _whole_context_copy(model: DockerfileModel, stage=None) -> Command | None:
     stages = [stage] if stage is not None else model.stages
     for each in stages:
         for instruction in each.own("COPY", "ADD"):
-            if any(flag.startswith("--from") for flag in instruction.flags):
-                continue
-            if len(instruction.value) >= 2 and any(src in _WHOLE_CONTEXT for src in instruction.value[:-1]):
+            if _copies_whole_context(instruction):
                 return instruction
     return None
+
+
+def _copies_whole_context(instruction: Command) -> bool:
+    """A COPY or ADD of the whole build context (`COPY . .`), not from another stage."""
+    if len(instruction.value) < 2 or _WHOLE_CONTEXT.isdisjoint(instruction.value[:-1]):
+        return False
+    return not any(flag.startswith("--from") for flag in instruction.flags)
 
 
 def _final_chain_copy(model: DockerfileModel) -> Command | None:
@@ -344,10 +349,13 @@ def _final_chain_copy(model: DockerfileModel) -> Command | None:
 
 
 def _dockerignore_path(service: Service, model: DockerfileModel) -> Path | None:
-    for candidate in (model.path.with_name(model.path.name + ".dockerignore"), model.path.parent / ".dockerignore",
-                      service.root / ".dockerignore"):
-        if candidate.is_file():
-            return candidate
+    """`<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore` beside it, else at the
+    service root (built as plain strings: cheaper than pathlib)."""
+    dockerfile = str(model.path)
+    for candidate in (dockerfile + ".dockerignore", os.path.join(os.path.dirname(dockerfile), ".dockerignore"),
+                      os.path.join(service.root, ".dockerignore")):
+        if os.path.isfile(candidate):
+            return Path(candidate)
     return None
 
 
@@ -360,7 +368,7 @@ def _dockerignore(service: Service, model: DockerfileModel) -> list[Finding]:
     if final_copy is not None:  # .git and .env matter where they reach the final image
         copy = final_copy
         wanted += [(".git", ".git/HEAD"), (".env", ".env")]
-    if service.package_json is not None:  # a local node_modules breaks the install in any stage
+    if service.has("package.json"):  # a local node_modules breaks the install in any stage
         wanted.append(("node_modules", "node_modules/package/index.js"))
     if not wanted:
         return []
@@ -452,9 +460,9 @@ def _install_after_copy(service: Service, model: DockerfileModel) -> list[Findin
     findings = []
     for stage in model.stages:
         copy = None
-        for instruction in stage.instructions[1:]:
+        for instruction in stage.own("COPY", "ADD", "RUN"):  # nothing else changes what happens
             keyword = instruction.cmd.upper()
-            if keyword in ("COPY", "ADD") and copy is None and _whole_context_copy(model, _OnlyStage(instruction)):
+            if keyword in ("COPY", "ADD") and copy is None and _copies_whole_context(instruction):
                 copy = instruction
             elif keyword == "RUN" and copy is not None:
                 for words in _run_commands(instruction):
@@ -472,16 +480,6 @@ def _install_after_copy(service: Service, model: DockerfileModel) -> list[Findin
                         instruction, words[0]))
                     break
     return findings
-
-
-class _OnlyStage:
-    """A stand-in stage holding a single COPY/ADD, for _whole_context_copy."""
-
-    def __init__(self, instruction: Command):
-        self._instruction = instruction
-
-    def own(self, *names: str) -> list[Command]:
-        return [self._instruction] if self._instruction.cmd.upper() in names else []
 
 
 # ---- secrets ---------------------------------------------------------------------------------

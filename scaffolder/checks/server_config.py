@@ -14,6 +14,7 @@ import math
 import os
 import re
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 from scaffolder.deploy_config import ServerConfigSource, line_column, server_config
@@ -85,8 +86,11 @@ class _Context:
     def __init__(self, source: ServerConfigSource):
         self.source = source
         self.data = source.data
-        self.path = os.path.abspath(source.path)
         self.findings: list[Finding] = []
+
+    @cached_property
+    def path(self) -> str:  # only a finding needs it
+        return os.path.abspath(self.source.path)
 
     def add(self, code: str, message: str, path: tuple = (), fix: Fix | None = None, at: tuple[int, int] | None = None):
         line, column = at or self.source.location_of(*path)
@@ -475,13 +479,14 @@ def _service_name(context: _Context) -> None:
     if not isinstance(cloudrun, dict) or "name" not in cloudrun:
         return
     name = cloudrun["name"]
-    at = context.source.document_location("cloudrun", "name")
     if not isinstance(name, str):
-        context.add(SERVICE_NAME, f"cloudrun.name must be a string, not {_describe(name)}", at=at)
+        context.add(SERVICE_NAME, f"cloudrun.name must be a string, not {_describe(name)}",
+                    at=context.source.document_location("cloudrun", "name"))
         return
     problems = name_problems(name)
     if not problems:
         return
+    at = context.source.document_location("cloudrun", "name")
     better = suggested_name(name)
     context.add(
         SERVICE_NAME,
@@ -512,24 +517,28 @@ def _secrets_in_env(context: _Context, env: _Env | None) -> None:
 _CLOUD_CREDENTIAL_KEY = re.compile(r"^(tencent_?cloud_?)?(secret_?id|secret_?key|session_?token)$", re.I)
 
 
-def _walk(value, path: tuple):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, (*path, index))
-    else:
-        yield path, value
+def _strings(document, skip: tuple) -> list[tuple[tuple, str, str]]:
+    """(path, key, value) of every string in the document, in document order, leaving out the subtree
+    at `skip`; `key` is the name of the nearest object member holding it ("" at the top)."""
+    found = []
+    pending = [((), "", document)]  # a stack: children are pushed in reverse to come out in order
+    while pending:
+        path, key, value = pending.pop()
+        if path == skip:
+            continue
+        if isinstance(value, str):
+            found.append((path, key, value))
+        elif isinstance(value, dict):
+            pending.extend(((*path, name), name, item) for name, item in reversed(value.items()))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), key, value[index]) for index in reversed(range(len(value))))
+    return found
 
 
 def _secrets_in_file(context: _Context) -> None:
     source = context.source
     skip = (*source.config_path, "EnvParams")  # CBR501's ground
-    for path, value in _walk(source.document, ()):
-        if not isinstance(value, str) or path[: len(skip)] == skip:
-            continue
-        key = next((part for part in reversed(path) if isinstance(part, str)), "")
+    for path, key, value in _strings(source.document, skip):
         credential_key = bool(_CLOUD_CREDENTIAL_KEY.match(key)) and looks_like_secret("SECRET", value)
         if not (credential_key or looks_like_secret(key, value)):
             continue
@@ -545,20 +554,25 @@ def _secrets_in_file(context: _Context) -> None:
 
 
 # ---- CBR412: Dockerfile / BuildDir that do not exist ------------------------------------------------
+def _relative_path(value) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not os.path.isabs(value)
+
+
 def _build_paths(context: _Context, service) -> None:
     data = context.data
+    build_dir, dockerfile = data.get("BuildDir"), data.get("Dockerfile")
+    if not _relative_path(build_dir) and not _relative_path(dockerfile):
+        return  # neither names a path to look for
     root = Path(service.root)
-    build_dir = data.get("BuildDir")
     base = root
-    if isinstance(build_dir, str) and build_dir.strip() and not os.path.isabs(build_dir):
+    if _relative_path(build_dir):
         base = root / build_dir
         if not base.is_dir():
             context.add(BUILD_PATH_MISSING, f"BuildDir {build_dir!r} is not a folder of the service "
                                             f"({root.name}/{build_dir}): the build would fail; fix the path",
                         ("BuildDir",))
             return
-    dockerfile = data.get("Dockerfile")
-    if not isinstance(dockerfile, str) or not dockerfile.strip() or os.path.isabs(dockerfile):
+    if not _relative_path(dockerfile):
         return
     if base == root and os.path.normpath(dockerfile) == "Dockerfile":
         return  # the default: a missing Dockerfile is the Dockerfile rules' business

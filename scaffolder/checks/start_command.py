@@ -29,7 +29,14 @@ from scaffolder.dockerfile_model import (
     split_script,
 )
 from scaffolder.findings import Finding, Fix
-from scaffolder.package_scripts import ScriptSource, package_scripts, run_target, script_source, start_script
+from scaffolder.package_scripts import (
+    PACKAGE_MANAGERS,
+    ScriptSource,
+    package_scripts,
+    run_target,
+    script_source,
+    start_script,
+)
 from scaffolder.project import Service
 from scaffolder.pysource.argv import script_addresses, script_file
 
@@ -156,7 +163,9 @@ def _shell_words(source: ScriptSource, command: str) -> list[Word]:
 def _run_scripts(service: Service, invocations: list[Invocation], depth: int = 0) -> list[Invocation]:
     """`npm start`, `yarn start`, `npm run X`: the package.json script they run (through a shell) is
     the real start command, so its commands take the package manager's place."""
-    package = package_scripts(service) if depth < 4 else None
+    if depth >= 4 or not any(_runs_package_manager(invocation) for invocation in invocations):
+        return invocations  # run_target finds no script for anything else: package.json is not needed
+    package = package_scripts(service)
     if package is None:
         return invocations
     result: list[Invocation] = []
@@ -171,6 +180,10 @@ def _run_scripts(service: Service, invocations: list[Invocation], depth: int = 0
                         last=invocation.last)
         result.extend(_run_scripts(service, inner, depth + 1))
     return result
+
+
+def _runs_package_manager(invocation: Invocation) -> bool:
+    return bool(invocation.words) and _basename(invocation.words[0]) in PACKAGE_MANAGERS
 
 
 def _env_param_names(config: dict) -> set[str]:
