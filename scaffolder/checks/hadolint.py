@@ -157,7 +157,7 @@ class HadolintRun:
         try:
             while self.running or self.waiting:
                 # Whichever process ends first frees its core for the next chunk.
-                if all(chunk.process.poll() is None for chunk in self.running):
+                if self.running and all(chunk.process.poll() is None for chunk in self.running):
                     self._stop_if_overdue()
                     time.sleep(POLL_SECONDS)
                     continue
