@@ -76,6 +76,15 @@ def lint_files(tmp_path):
     return run
 
 
+def python_sources() -> list[tuple[str, str]]:
+    """(label, text) of every Python file in the rule catalog's examples and the precision corpus."""
+    sources = [(f"{rule.code}:{name}", textwrap.dedent(text)) for rule in default_catalog().rules.values()
+               for example in rule.examples for name, text in example.files.items() if name.endswith(".py")]
+    for path in sorted((Path(__file__).parent / "precision").rglob("*.py")):
+        sources.append((str(path), path.read_text(encoding="utf-8")))
+    return sources
+
+
 def codes(findings) -> list[str]:
     return sorted({finding.code for finding in findings})
 

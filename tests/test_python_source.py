@@ -10,12 +10,11 @@ from __future__ import annotations
 import ast
 import textwrap
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 
-from conftest import lint_tree
-from scaffolder.catalog import default_catalog
+from conftest import lint_tree, python_sources
 from scaffolder.checks import python_source
 from scaffolder.pysource import background, listen, state
 from scaffolder.pysource.context import Context
@@ -1081,25 +1080,17 @@ def _rule_hits(text: str) -> list[str]:
     return [hit.code for hit in hits]
 
 
-def _python_sources() -> list[tuple[str, str]]:
-    """(label, text) of every Python file in the rule catalog's examples and the precision corpus."""
-    sources = [(f"{rule.code}:{name}", text) for rule in default_catalog().rules.values()
-               for example in rule.examples for name, text in example.files.items() if name.endswith(".py")]
-    for path in sorted((Path(__file__).parent / "precision").rglob("*.py")):
-        sources.append((str(path), path.read_text(encoding="utf-8")))
-    return sources
-
 
 def test_gate_passes_every_file_the_rules_report_something_in():
     reported = 0
-    for label, text in _python_sources():
+    for label, text in python_sources():
         try:
-            hits = _rule_hits(textwrap.dedent(text))
+            hits = _rule_hits(text)
         except SyntaxError:
             continue
         if hits:
             reported += 1
-            assert may_hold_finding(textwrap.dedent(text), True, True), f"{label}: the gate hides {hits}"
+            assert may_hold_finding(text, True, True), f"{label}: the gate hides {hits}"
     assert reported >= 30  # the corpus really exercises the rules
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from scaffolder.findings import Finding
@@ -27,7 +28,7 @@ CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
 
 
 def check(service: Service) -> Iterable[Finding]:
-    evidence = _start_evidence(service)
+    evidence = partial(_start_evidence, service)  # read on first use: most services' files never need it
     listens = not service.is_function_like  # function mode listens on 3000, set by the framework
     for path, relative in _service_code(service, evidence):
         yield from check_file(service, path, relative, evidence, listens)
@@ -37,7 +38,7 @@ def _start_evidence(service: Service) -> StartEvidence:
     return service.memo("python_source.start_evidence", lambda: start_evidence(service.root, service.files))
 
 
-def _service_code(service: Service, evidence: StartEvidence) -> list[tuple[Path, str]]:
+def _service_code(service: Service, evidence: Callable[[], StartEvidence]) -> list[tuple[Path, str]]:
     """(path, path relative to the service root as a POSIX string) of the service's .py files that
     are service code (files.py), found once per service."""
     def compute():
@@ -57,7 +58,7 @@ def _relative(path: Path, root: str) -> str:
         return path.name
 
 
-def check_file(service: Service, path: Path, relative: str, evidence: StartEvidence,
+def check_file(service: Service, path: Path, relative: str, evidence: Callable[[], StartEvidence],
                listens: bool) -> Iterator[Finding]:
     try:
         text = service.read_text(path)
@@ -65,7 +66,7 @@ def check_file(service: Service, path: Path, relative: str, evidence: StartEvide
         yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
         return
     gunicorn_config = relative.rpartition("/")[2].startswith("gunicorn")
-    gunicorn_bind = gunicorn_config and not evidence.command_binds
+    gunicorn_bind = gunicorn_config and not evidence().command_binds
     codes = codes_that_may_fire(text, listens, gunicorn_bind)
     if not codes:
         return  # no rule can fire here: its syntax is Python's business, not a CloudBase rule's
@@ -84,7 +85,7 @@ def check_file(service: Service, path: Path, relative: str, evidence: StartEvide
             return
     try:
         module = PyModule(tree, text)
-        context = Context(module, evidence.runs_as_script(relative), gunicorn_config,
+        context = Context(module, lambda: evidence().runs_as_script(relative), gunicorn_config,
                           lambda: _started_elsewhere(service, evidence).get(relative, frozenset()))
         hits: list[Hit] = []
         if not codes.isdisjoint(listen.CODES):  # only when the service listens itself
@@ -109,11 +110,11 @@ def check_file(service: Service, path: Path, relative: str, evidence: StartEvide
             yield finding
 
 
-def _started_elsewhere(service: Service, evidence: StartEvidence) -> dict[str, frozenset[str]]:
+def _started_elsewhere(service: Service, evidence: Callable[[], StartEvidence]) -> dict[str, frozenset[str]]:
     """Functions that other modules call at startup (app factories), found once per service and only
     when a rule asks whether a function runs at startup; by the path relative to the service."""
     def compute():
-        started = functions_started_elsewhere(_service_code(service, evidence), evidence, service.read_text)
+        started = functions_started_elsewhere(_service_code(service, evidence), evidence(), service.read_text)
         return {relative.as_posix(): names for relative, names in started.items()}
     return service.memo("python_source.started_elsewhere", compute)
 

@@ -67,16 +67,22 @@ def _literal_strings(node: ast.expr | None) -> set[str] | None:
 
 
 class Context:
-    def __init__(self, module: PyModule, runs_as_script: bool, gunicorn_config: bool = False,
+    def __init__(self, module: PyModule, runs_as_script: bool | Callable[[], bool], gunicorn_config: bool = False,
                  started_elsewhere: frozenset[str] | Callable[[], frozenset[str]] = frozenset()):
-        """`started_elsewhere`: names of this module's functions that other modules call at startup
-        (or a function that finds them, called only when needed)."""
+        """`runs_as_script`: whether the module may run as `__main__` on the platform;
+        `started_elsewhere`: names of this module's functions that other modules call at startup.
+        Either may be a function that finds it, called only when needed."""
         self.module = module
-        self.runs_as_script = runs_as_script
+        self._runs_as_script = runs_as_script
         self.gunicorn_config = gunicorn_config
         self._started_elsewhere = started_elsewhere
 
     # Computed on first use: most modules never need one or more of them.
+    @cached_property
+    def runs_as_script(self) -> bool:
+        runs = self._runs_as_script
+        return runs() if callable(runs) else runs
+
     @cached_property
     def dead_functions(self) -> set[ast.AST]:
         return self._dead_functions()

@@ -13,6 +13,7 @@ Not service code (never read, never reported):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from scaffolder.pysource.entrypoints import StartEvidence, posix_text, stem
@@ -24,9 +25,10 @@ _DEV_NAMES = {"dev", "develop", "development", "local", "test", "tests", "testin
 _SETTINGS_DIRS = {"settings", "config", "conf"}
 
 
-def is_service_code(relative: str | PurePosixPath, evidence: StartEvidence) -> bool:
+def is_service_code(relative: str | PurePosixPath, evidence: StartEvidence | Callable[[], StartEvidence]) -> bool:
     """`relative`: the file's path relative to the service, as a POSIX string (`app/views.py`) or a
-    PurePosixPath (strings are cheaper: the check asks this for every Python file)."""
+    PurePosixPath (strings are cheaper: the check asks this for every Python file). `evidence`, or
+    a function that finds it, is needed only for a file in a script folder."""
     *folders, name = posix_text(relative).split("/")
     if name in _TOOLING_FILES or name.startswith("test_") or name.endswith("_test.py"):
         return False
@@ -41,5 +43,5 @@ def is_service_code(relative: str | PurePosixPath, evidence: StartEvidence) -> b
     is_script_folder = not _SCRIPT_DIRS.isdisjoint(folders) or (
         "commands" in folders and "management" in folders)
     if is_script_folder:
-        return evidence.names(relative)
+        return (evidence() if callable(evidence) else evidence).names(relative)
     return True

@@ -4,8 +4,9 @@ Every rule needs some names written in the file: the call it looks for, spelt wh
 where it is imported (`from uvicorn import run as go` still spells `uvicorn` and `run`), a
 setting's key and value (`SESSION_TYPE`, `filesystem`), or a route decorator for a method that
 changes state (`post`, `methods`). Each rule module lists these as TRIGGERS (see triggers.py),
-built from its own tables. A file in which no trigger has all its words cannot raise a finding,
-so no tree is built for it (it is still checked for syntax errors, see syntax.py).
+built from its own tables, for each code it reports. A file in which no trigger has all its
+words cannot raise a finding, so no tree is built for it (nor is its syntax checked); in a file
+that is parsed, only the rules whose triggers are met run.
 
 Python itself can spell a name in ways the text does not show, and the test looks through them
 before it says no: identifiers are NFKC-normalised (`ｏｐｅｎ` is `open`), and in strings (where
@@ -40,7 +41,7 @@ _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[
 # One pattern per kind of quote: the regex engine looks for a pattern's first character far faster
 # when it is a single one.
 _AFTER_QUOTE = r"""(?:[ \t\f]|\\?\r?\n|""|'')*+(?:\#|[rRbBuUfF]{0,2}+["'](?=[\w.]))"""
-_MAY_JOIN = tuple(re.compile(rf"{quote}(?<=[\w.]{quote}){_AFTER_QUOTE}") for quote in "\"'")
+_MAY_JOIN_DOUBLE, _MAY_JOIN_SINGLE = (re.compile(rf"{quote}(?<=[\w.]{quote}){_AFTER_QUOTE}") for quote in "\"'")
 # A comment or a string literal (an unterminated one ends at its line or at the end of the text).
 _TOKEN = re.compile(r"""
     \#[^\n]*+
@@ -62,11 +63,11 @@ _WORD_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 _SEPARATORS = bytes(byte for byte in range(256) if byte not in _WORD_BYTES)
 _RUNS = bytes.maketrans(_SEPARATORS, b" " * len(_SEPARATORS))
 # The word in a run that starts with digits: a digit with no word character before it, the rest of
-# the digits, then the word. Runs like that are rare: they are looked for first in a copy of the
-# text with every digit made a 0, which a search that starts with one plain character finds fast.
-_AFTER_DIGITS = re.compile(rb"[0-9](?<![A-Za-z0-9_][0-9])[0-9]*+([A-Za-z_][A-Za-z0-9_]*)")
+# the digits, then the word. Looked for in a copy of the text with every digit made a 0 (the same
+# places match), where a search that starts with one plain character runs fast; the word is then
+# read from the text itself.
 _ZEROED = bytes.maketrans(b"0123456789", b"0" * 10)
-_ZEROED_AFTER_DIGITS = re.compile(rb"0(?<![A-Za-z0-9_]0)0*+[A-Za-z_]")
+_AFTER_DIGITS = re.compile(rb"0(?<![A-Za-z0-9_]0)0*+([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class _Gate:
@@ -95,11 +96,12 @@ class _Gate:
         it occurs anywhere)."""
         data = text.encode("utf-8", "surrogatepass")
         words = self.identifiers.intersection(data.translate(_RUNS).split())
-        if _ZEROED_AFTER_DIGITS.search(data.translate(_ZEROED)):
-            words |= self.identifiers.intersection(_AFTER_DIGITS.findall(data))
+        after_digits = [data[match.start(1):match.end(1)] for match in _AFTER_DIGITS.finditer(data.translate(_ZEROED))]
+        if after_digits:
+            words |= self.identifiers.intersection(after_digits)
         found = {word.decode() for word in words}
-        found.update(word for word in self.dotted if word in text)
-        found.update(prefix + "*" for prefix in self.prefixes if prefix in text)
+        found.update([word for word in self.dotted if word in text])
+        found.update([prefix + "*" for prefix in self.prefixes if prefix in text])
         return found
 
     def codes_met(self, found: set[str]) -> set[str]:
@@ -128,13 +130,25 @@ def codes_that_may_fire(text: str, listens: bool = True, gunicorn_config: bool =
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         found |= gate.words_in(unicodedata.normalize("NFKC", text))
     met = gate.codes_met(found)
-    # Words found in strings' values are all STRING_WORDS: they can only add the codes of triggers
-    # that hold one, so the (costly) look at the values is left out once those codes are met.
-    if not gate.string_codes <= met and (("\\" in text and _ESCAPE.search(text))
-                                         or any(pattern.search(text) for pattern in _MAY_JOIN)):
-        found.update(word for value in _string_values(text) for word in STRING_WORDS if word in value)
-        met = gate.codes_met(found)
-    return frozenset(met)
+    if gate.string_codes <= met or not _strings_may_spell_words(text):
+        return frozenset(met)
+    # Words found only in strings' values are all STRING_WORDS: they can add only the codes of
+    # triggers that hold one. A file that is parsed anyway lets those rules look for themselves,
+    # which costs far less than reading every string's value.
+    if met:
+        return frozenset(met | gate.string_codes)
+    found.update(word for value in _string_values(text) for word in STRING_WORDS if word in value)
+    return frozenset(gate.codes_met(found))
+
+
+def _strings_may_spell_words(text: str) -> bool:
+    """Whether an escape or adjacent literals may spell in a string's value a word the text does
+    not show."""
+    return ("\\" in text and _ESCAPE.search(text) is not None) or _literals_may_join(text)
+
+
+def _literals_may_join(text: str) -> bool:
+    return _MAY_JOIN_DOUBLE.search(text) is not None or _MAY_JOIN_SINGLE.search(text) is not None
 
 
 def may_hold_finding(text: str, listens: bool = True, gunicorn_config: bool = False) -> bool:

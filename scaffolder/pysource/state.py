@@ -354,7 +354,7 @@ def _module_containers(module: PyModule) -> dict[str, tuple[ast.AST, bool]]:
 
 # What may_keep_module_state looks for: the last part of each container's qualified name.
 _CONTAINER_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _CONTAINERS)
-_NESTED_STATEMENTS = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCKS: dict[type, tuple[str, ...]] = {}  # statement class -> its fields that hold statements run in its scope
 
 
 def may_keep_module_state(tree: ast.Module, text: str) -> bool:
@@ -379,15 +379,21 @@ def may_keep_module_state(tree: ast.Module, text: str) -> bool:
     return any(_may_be_container(value, aliases) for value in values)
 
 
-def _module_statements(tree: ast.Module) -> Iterator[ast.AST]:
+def _module_statements(tree: ast.Module) -> list[ast.AST]:
     """The statements that run in the module's own scope: all but those in functions and classes."""
+    found: list[ast.AST] = []
     pending: list[ast.AST] = list(tree.body)
     while pending:
         statement = pending.pop()
-        yield statement
-        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for field in _NESTED_STATEMENTS:  # if, for, while, with, try and match blocks
-                pending.extend(getattr(statement, field, ()))
+        found.append(statement)
+        kind = type(statement)
+        blocks = _BLOCKS.get(kind)
+        if blocks is None:
+            blocks = _BLOCKS[kind] = () if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) else tuple(
+                field for field in ("body", "orelse", "finalbody", "handlers", "cases") if field in kind._fields)
+        for field in blocks:  # if, for, while, with, try and match blocks
+            pending.extend(getattr(statement, field))
+    return found
 
 
 def _may_be_container(value: ast.expr, aliases: set[str]) -> bool:
