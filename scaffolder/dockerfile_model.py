@@ -107,9 +107,10 @@ class Stage:
 
     def own(self, *names: str) -> list[Command]:
         """This stage's instructions of these kinds (upper-case names), in file order."""
-        found = [position for name in names for position in self._positions.get(name, ())]
-        if len(names) > 1:
-            found = sorted(set(found))
+        if len(names) == 1:
+            found = self._positions.get(names[0], ())
+        else:
+            found = sorted({position for name in names for position in self._positions.get(name, ())})
         return [self.instructions[position] for position in found]
 
     def effective(self, *names: str) -> list[Command]:
@@ -463,8 +464,14 @@ def shell_join(words) -> str:
 class IgnorePattern:
     pattern: str
     exclusion: bool  # a `!pattern` line re-includes
-    regex: re.Pattern
+    regex: re.Pattern | None  # None for a plain name (no wildcard or escape), which is compared as text
     line: int
+
+    def matches(self, candidates: list[str]) -> bool:
+        if self.regex is None:
+            # what `^name$` matches: the name, or the name and a final line break
+            return self.pattern in candidates or self.pattern + "\n" in candidates
+        return any(map(self.regex.match, candidates))
 
 
 def parse_dockerignore(text: str) -> list[IgnorePattern]:
@@ -485,7 +492,8 @@ def parse_dockerignore(text: str) -> list[IgnorePattern]:
             pattern = os.path.normpath(pattern).replace(os.sep, "/")
         if pattern.startswith("/") and len(pattern) > 1:
             pattern = pattern.lstrip("/")
-        patterns.append(IgnorePattern(pattern, exclusion, _compile(pattern), number))
+        regex = _compile(pattern) if _GLOB_CHARS.search(pattern) else None
+        patterns.append(IgnorePattern(pattern, exclusion, regex, number))
     return patterns
 
 
@@ -493,8 +501,6 @@ _GLOB_CHARS = re.compile(r"[*?\[\\]")
 
 
 def _compile(pattern: str) -> re.Pattern:
-    if not _GLOB_CHARS.search(pattern):
-        return re.compile("^" + re.escape(pattern) + "$")  # what the loop below builds for a plain name
     out, index = ["^"], 0
     while index < len(pattern):
         char = pattern[index]
@@ -537,6 +543,6 @@ def is_ignored(patterns: list[IgnorePattern], path: str) -> bool:
     ignored = False
     for pattern in patterns:
         # A match sets `ignored` to `not pattern.exclusion`: only a pattern that would flip it needs testing.
-        if pattern.exclusion == ignored and any(map(pattern.regex.match, candidates)):
+        if pattern.exclusion == ignored and pattern.matches(candidates):
             ignored = not pattern.exclusion
     return ignored

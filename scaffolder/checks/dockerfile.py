@@ -141,12 +141,24 @@ class _Claim:
 
     kind: str  # "env", "cmd" or "expose"
     ports: tuple[tuple[int, int], ...]  # (first port, how many)
-    description: str
     instruction: Command
     needle: str
+    evidence: object = None  # the start command's Binding, or the EXPOSEd ports, for the description
 
     def agrees(self, port: int) -> bool:
         return any(low <= port < low + count for low, count in self.ports)
+
+    @property
+    def description(self) -> str:  # only a finding needs it
+        line = self.instruction.start_line
+        if self.kind == "env":
+            return f"ENV PORT={self.ports[0][0]} (Dockerfile line {line})"
+        if self.kind == "cmd":
+            binding = self.evidence
+            if binding.implicit:
+                return f"{binding.program} listens on its default port {binding.value} (Dockerfile line {line})"
+            return f"the start command listens on {binding.value} (`{binding.written}`, Dockerfile line {line})"
+        return f"EXPOSE {' '.join(port.spec for port in self.evidence)} (Dockerfile line {line})"
 
     @property
     def value(self) -> str:
@@ -161,28 +173,21 @@ _ADVICE = {
 
 
 def _port_claims(service: Service, model: DockerfileModel) -> list[_Claim]:
+    """The claims in the order env, cmd, expose."""
     claims = []
     env = model.env().get("PORT")
     env_port = _port_value(env.value) if env is not None else None
     if env_port is not None:
-        claims.append(_Claim("env", ((env_port, 1),), f"ENV PORT={env_port} (Dockerfile line "
-                             f"{env.instruction.start_line})", env.instruction, "PORT"))
+        claims.append(_Claim("env", ((env_port, 1),), env.instruction, "PORT"))
     analysis = analyze(service)
     binding = analysis.listening_port() if analysis is not None else None
     if binding is not None:
-        line = binding.invocation.instruction.start_line
-        if binding.implicit:
-            text = f"{binding.program} listens on its default port {binding.value} (Dockerfile line {line})"
-        else:
-            text = f"the start command listens on {binding.value} (`{binding.written}`, Dockerfile line {line})"
-        claims.append(_Claim("cmd", ((binding.literal_port, 1),), text, binding.invocation.instruction,
-                             binding.needle))
+        claims.append(_Claim("cmd", ((binding.literal_port, 1),), binding.invocation.instruction, binding.needle,
+                             binding))
     exposed = [port for port in model.exposed_ports() if port.port is not None]
     if exposed:
-        specs = " ".join(port.spec for port in exposed)
-        claims.append(_Claim("expose", tuple((port.port, port.count) for port in exposed),
-                             f"EXPOSE {specs} (Dockerfile line {exposed[0].instruction.start_line})",
-                             exposed[0].instruction, exposed[0].spec))
+        claims.append(_Claim("expose", tuple((port.port, port.count) for port in exposed), exposed[0].instruction,
+                             exposed[0].spec, exposed))
     return claims
 
 
@@ -208,8 +213,7 @@ def _port_mismatch(service: Service, model: DockerfileModel) -> list[Finding]:
                             fix=_align_all(model, wrong, config_port))]
         reference = f"serverConfig Port {config_port} ({source.path.name} line {line})"
         return [_mismatch(model, claim, reference, config_port) for claim in wrong]
-    order = ["env", "cmd", "expose"]
-    claims.sort(key=lambda claim: order.index(claim.kind))
+    # claims come in the order env, cmd, expose: the first is the reference
     if len(claims) < 2 or claims[0].kind == "expose":
         return []
     head = claims[0]
@@ -350,12 +354,12 @@ def _final_chain_copy(model: DockerfileModel) -> Command | None:
 
 def _dockerignore_path(service: Service, model: DockerfileModel) -> Path | None:
     """`<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore` beside it, else at the
-    service root (built as plain strings: cheaper than pathlib)."""
-    dockerfile = str(model.path)
-    for candidate in (dockerfile + ".dockerignore", os.path.join(os.path.dirname(dockerfile), ".dockerignore"),
-                      os.path.join(service.root, ".dockerignore")):
-        if os.path.isfile(candidate):
-            return Path(candidate)
+    service root. Looked up as strings: a Path is only made for the one found."""
+    beside = model.path.parent
+    for folder, name in ((beside, model.path.name + ".dockerignore"), (beside, ".dockerignore"),
+                         (service.root, ".dockerignore")):
+        if os.path.isfile(os.path.join(folder, name)):
+            return folder / name
     return None
 
 
