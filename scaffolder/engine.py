@@ -60,7 +60,7 @@ def default_jobs() -> int:
 
 def lint(paths: list[Path], options: LintOptions, progress: Progress | None = None) -> LintResult:
     services = discover_services(paths, options.config_file)
-    result = LintResult(services=len(services), files=sum(len(service.files) for service in services))
+    result = LintResult(services=len(services), files=sum(service.file_count for service in services))
     findings: list[Finding] = []
     todo: list[tuple[Service, str | None]] = []
     hadolint_configs = _hadolint_config_finder(options)
@@ -160,7 +160,7 @@ def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> lis
         # Fork workers start with a copy of this process: the check modules imported once here, and
         # the services and options they need found in memory (unpickling 250 services' Paths and
         # parsed configs cost a worker ~0.1 s). Others get each service pickled.
-        checks_for(sorted({path.name for service in services for path in service.files}))
+        checks_for(sorted({name for service in services for name in service.file_names}))
         _inherited = (services, options)
     pool = ProcessPoolExecutor(max_workers=share - 1, mp_context=context)
     try:
@@ -237,7 +237,7 @@ def check_service(service: Service, options: LintOptions) -> ServiceOutcome:
     """The in-process checks for one service, plus the suppressions of every file they read."""
     raw = run_checks(service, options)
     suppressions = {}
-    for path in {*(path for path in service.files if service.is_cached(path)), *(Path(f.path) for f in raw)}:
+    for path in {*service.read_files(), *(Path(f.path) for f in raw)}:
         suppressions[str(path)] = _suppressions_in(service, path)
     return ServiceOutcome(raw, suppressions)
 
@@ -256,7 +256,7 @@ def _wanted(module, options: LintOptions) -> bool:
 
 def run_checks(service: Service, options: LintOptions) -> list[Finding]:
     findings: list[Finding] = []
-    for module in checks_for([path.name for path in service.files]):
+    for module in checks_for(service.file_names):
         if _wanted(module, options):
             findings.extend(_guarded(lambda: module.check(service)))
     return findings

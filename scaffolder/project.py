@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import stat
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 FUNCTIONS_FRAMEWORK = "@cloudbase/functions-framework"
@@ -52,15 +51,15 @@ def _package_mode(package: dict) -> str | None:
     return None
 
 
-def _read_package_mode(path: Path) -> str | None:
+def _read_package_mode(path: str) -> str | None:
     try:
-        package = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        package = json.loads(_read_regular_file(path))  # never blocks on a FIFO named package.json
+    except (OSError, ValueError, UnparsableFile):
         return None
     return _package_mode(package) if isinstance(package, dict) else None
 
 
-def is_service_root(directory: Path, names: set[str] | None = None) -> bool:
+def is_service_root(directory: Path | str, names: set[str] | None = None) -> bool:
     if names is None:
         try:
             names = set(os.listdir(directory))
@@ -68,18 +67,44 @@ def is_service_root(directory: Path, names: set[str] | None = None) -> bool:
             return False
     if "Dockerfile" in names or "cloudbaserc.json" in names:
         return True
-    return "package.json" in names and _read_package_mode(directory / "package.json") is not None
+    return "package.json" in names and _read_package_mode(os.path.join(directory, "package.json")) is not None
 
 
-@dataclass
 class Service:
-    """One deployable service: a folder and the files that belong to it (not to a nested service)."""
+    """One deployable service: a folder and the files that belong to it (not to a nested service).
 
-    root: Path
-    files: list[Path]
-    config_file: Path | None = None  # --config: a standalone serverConfig file overriding cloudbaserc.json
-    _text_cache: dict = field(default_factory=dict, repr=False)  # path -> text
-    _json_cache: dict = field(default_factory=dict, repr=False)  # path -> parsed JSON; memo keys -> evidence
+    Discovery gives the files as path strings; the Path objects are made on first use, in the
+    process that checks the service (on a corpus, making them all in the main process before the
+    workers start cost more than the walk itself)."""
+
+    def __init__(self, root: Path, files: list[Path] | None = None, config_file: Path | None = None,
+                 file_paths: list[str] | None = None):
+        self.root = root
+        self.config_file = config_file  # --config: a standalone serverConfig overriding cloudbaserc.json
+        self._files = files
+        self._file_paths = file_paths if files is None else None
+        self._text_cache: dict = {}  # path -> text
+        self._json_cache: dict = {}  # path -> parsed JSON; memo keys -> evidence
+
+    def __repr__(self) -> str:
+        return f"Service(root={str(self.root)!r}, {self.file_count} files)"
+
+    @property
+    def files(self) -> list[Path]:
+        if self._files is None:
+            self._files = [Path(path) for path in self._file_paths]
+        return self._files
+
+    @property
+    def file_count(self) -> int:
+        return len(self._files if self._files is not None else self._file_paths)
+
+    @property
+    def file_names(self) -> list[str]:
+        """The files' base names, without making Paths."""
+        if self._files is not None:
+            return [path.name for path in self._files]
+        return [path.rpartition(os.sep)[2] for path in self._file_paths]
 
     def memo(self, key: str, compute):
         """Evidence parsed once per service and shared by the checks (a Dockerfile, serverConfig)."""
@@ -92,11 +117,19 @@ class Service:
         return self.root / name
 
     def has(self, name: str) -> bool:
-        return (self.root / name) in self._file_set
+        """Whether the service has a file `name` (a relative POSIX path such as `src/index.js`)."""
+        if "/" in name:
+            return (self.root / name) in self.memo("file_set", lambda: set(self.files))
+        return name in self.memo("root_names", self._root_names)
 
-    @property
-    def _file_set(self) -> set[Path]:
-        return self.memo("file_set", lambda: set(self.files))
+    def _root_names(self) -> set[str]:
+        """The names of the files directly in the root folder, compared as strings: hashing Paths
+        is slow."""
+        if self._files is not None:
+            return {path.name for path in self._files if path.parent == self.root}
+        prefix = str(self.root) + os.sep
+        return {path[len(prefix):] for path in self._file_paths
+                if path.startswith(prefix) and os.sep not in path[len(prefix):]}
 
     def files_with_suffix(self, *suffixes: str) -> list[Path]:
         return [path for path in self.files if path.suffix in suffixes]
@@ -113,8 +146,15 @@ class Service:
                 raise UnparsableFile(path, f"file is not UTF-8 text ({error.reason} at byte {error.start})") from None
         return self._text_cache[path]
 
+    def read_files(self) -> list[Path]:
+        """The service's own files a check has read (only those can hold a suppression that matters);
+        compared as strings, which hash faster than Paths."""
+        own = self.memo("file_strings", lambda: set(self._file_paths if self._file_paths is not None
+                                                    else map(str, self._files)))
+        return [path for path in self._text_cache if str(path) in own]
+
     def is_cached(self, path: Path) -> bool:
-        """Whether a check has read this file (only those can hold a suppression that matters)."""
+        """Whether a check has already read this file."""
         return path in self._text_cache
 
     def read_json(self, path: Path):
@@ -165,19 +205,27 @@ class Service:
         return {LANGUAGE_BY_SUFFIX[path.suffix] for path in self.files if path.suffix in LANGUAGE_BY_SUFFIX}
 
 
-def _read_regular_file(path: Path) -> bytes:
+def _read_regular_file(path: Path | str) -> bytes:
     """The bytes of a regular file of at most MAX_TEXT_BYTES. Opened without blocking and checked
     on the open descriptor (one system call fewer than stat then open): a FIFO would otherwise block
-    the run, and /dev/zero never end."""
+    the run, and /dev/zero never end. Read with os.read, not a file object: half the cost per file."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(descriptor, "rb") as stream:
+    try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise UnparsableFile(path, "not a regular file")
         if info.st_size > MAX_TEXT_BYTES:
             raise UnparsableFile(path, f"file is too large to check ({info.st_size // 2**20} MiB; "
                                        f"the limit is {MAX_TEXT_BYTES // 2**20} MiB)")
-        return stream.read()
+        data = os.read(descriptor, info.st_size + 1)  # a regular file reads whole, up to its end
+        if len(data) <= info.st_size:
+            return data
+        parts = [data]  # it grew since fstat: read on to its end
+        while chunk := os.read(descriptor, 1 << 20):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(descriptor)
 
 
 def _walk(top: str):
@@ -223,11 +271,11 @@ def discover_services(paths: list[Path], config_file: Path | None = None) -> lis
             if root is None:
                 continue
             if root not in services:
-                services[root] = Service(root=root, files=_service_files(root), config_file=config_file)
+                services[root] = Service(root, file_paths=_service_files(root), config_file=config_file)
             continue
         found = _services_under(given, config_file)
         if not found:
-            found = [Service(root=given, files=_service_files(given), config_file=config_file)]
+            found = [Service(given, file_paths=_service_files(given), config_file=config_file)]
         for service in found:
             services.setdefault(service.root, service)
     return [services[root] for root in sorted(services)]
@@ -248,29 +296,28 @@ def _enclosing_root(directory: Path) -> Path | None:
 def _services_under(top: Path, config_file: Path | None) -> list[Service]:
     # The walk is top-down, so a folder's owner is itself when it is a root, else its parent's
     # owner. Folders are kept as strings here: pathlib objects cost more than the walk itself.
-    owner_of: dict[str, Path | None] = {}
-    files_by_root: dict[Path, list[Path]] = {}
+    owner_of: dict[str, str | None] = {}
+    files_by_root: dict[str, list[str]] = {}
+    join = os.path.join
     for directory, _subdirs, names in _walk(str(top)):
-        if is_service_root(Path(directory), set(names)):
-            owner = Path(directory)
+        if is_service_root(directory, set(names)):
+            owner = directory
             files_by_root[owner] = []
         else:
             owner = owner_of.get(os.path.dirname(directory))
         owner_of[directory] = owner
         if owner is not None:
-            folder = Path(directory)
-            files_by_root[owner].extend(folder / name for name in names)
-    return [Service(root=root, files=files, config_file=config_file) for root, files in files_by_root.items()]
+            files_by_root[owner].extend([join(directory, name) for name in names])
+    return [Service(Path(root), file_paths=files, config_file=config_file) for root, files in files_by_root.items()]
 
 
-def _service_files(root: Path) -> list[Path]:
-    """Every file of the service at `root`, leaving out nested services."""
-    files: list[Path] = []
+def _service_files(root: Path) -> list[str]:
+    """Every file of the service at `root`, as path strings, leaving out nested services."""
+    files: list[str] = []
     top = str(root)
     for directory, subdirs, names in _walk(top):
-        if directory != top and is_service_root(Path(directory), set(names)):
+        if directory != top and is_service_root(directory, set(names)):
             subdirs.clear()
             continue
-        folder = Path(directory)
-        files.extend(folder / name for name in names)
+        files.extend([os.path.join(directory, name) for name in names])
     return files

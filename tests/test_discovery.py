@@ -72,3 +72,39 @@ def test_read_text_refuses_what_is_not_a_small_regular_file(tmp_path, monkeypatc
     with pytest.raises(UnparsableFile, match="cannot read file"):
         service.read_text(tmp_path / "missing.py")
     assert service.read_text(tmp_path / "app.py") == "import os\n"
+
+
+def test_discovered_files_are_paths_only_when_asked_for(tmp_path):
+    """Discovery keeps path strings; what a check sees is the same as a Service built from Paths."""
+    from scaffolder.project import Service
+
+    write_tree(tmp_path, {"svc/Dockerfile": "FROM x\n", "svc/src/app.py": "import os\n", "svc/README.md": "",
+                          "svc/nested/Dockerfile": "FROM y\n", "svc/nested/main.py": ""})
+    discovered = {service.root.name: service for service in discover_services([tmp_path])}["svc"]
+    by_paths = Service(discovered.root, files=list(discovered.files))
+    for service in (discovered, by_paths):
+        assert service.file_count == 3 and sorted(service.file_names) == ["Dockerfile", "README.md", "app.py"]
+        assert service.has("Dockerfile") and service.has("src/app.py") and not service.has("app.py")
+        assert not service.has("nested/Dockerfile") and not service.has("main.py")
+        service.read_text(service.root / "src" / "app.py")
+        service.read_text(service.root / "nested" / "main.py")  # read by a check, but another service's
+        assert service.read_files() == [service.root / "src" / "app.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_package_json_does_not_block_discovery(tmp_path):
+    os.mkfifo(tmp_path / "package.json")
+    (tmp_path / "index.js").write_text("", encoding="utf-8")
+    (service,) = discover_services([tmp_path])
+    assert service.mode == "container"
+
+
+def test_read_text_reads_a_file_whole(tmp_path):
+    from scaffolder.project import Service
+
+    text = "".join(f"line {number}\n" for number in range(100_000))  # larger than one read buffer
+    (tmp_path / "app.py").write_text(text, encoding="utf-8")
+    (tmp_path / "empty.py").write_text("", encoding="utf-8")
+    service = Service(tmp_path, files=sorted(tmp_path.iterdir()))
+    assert service.read_text(tmp_path / "app.py") == text
+    assert service.read_text(tmp_path / "empty.py") == ""

@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from scaffolder.project import UnparsableFile
 
 _NAME = re.compile(r"^application(?:-(?P<profile>[\w.-]+))?\.(?P<kind>properties|ya?ml)$")
 _PROFILE_KEYS = ("spring.config.activate.on-profile", "spring.profiles")
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,10 @@ def _properties(path: Path, text: str) -> list[list[Entry]]:
 
 # ---- YAML ---------------------------------------------------------------------------------------
 def _yaml(path: Path, text: str) -> list[list[Entry]]:
+    import yaml  # imported here: ~20 ms that a run with no YAML settings file never pays
+
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        nodes = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -139,6 +142,8 @@ def _yaml(path: Path, text: str) -> list[list[Entry]]:
 
 
 def _flatten(path: Path, node: yaml.Node, prefix: str, entries: list[Entry], depth: int) -> None:
+    import yaml
+
     if depth > 32 or not isinstance(node, yaml.MappingNode):
         return
     for key_node, value_node in node.value:
