@@ -82,7 +82,7 @@ class Service:
         self.root = root
         self.config_file = config_file  # --config: a standalone serverConfig overriding cloudbaserc.json
         self._files = files
-        self._file_paths = file_paths if files is None else None
+        self._file_paths = file_paths if file_paths is not None else [str(path) for path in files]
         self._text_cache: dict = {}  # path -> text
         self._json_cache: dict = {}  # path -> parsed JSON; memo keys -> evidence
 
@@ -97,13 +97,11 @@ class Service:
 
     @property
     def file_count(self) -> int:
-        return len(self._files if self._files is not None else self._file_paths)
+        return len(self._file_paths)
 
     @property
     def file_names(self) -> list[str]:
         """The files' base names, without making Paths."""
-        if self._files is not None:
-            return [path.name for path in self._files]
         return [path.rpartition(os.sep)[2] for path in self._file_paths]
 
     def memo(self, key: str, compute):
@@ -119,14 +117,15 @@ class Service:
     def has(self, name: str) -> bool:
         """Whether the service has a file `name` (a relative POSIX path such as `src/index.js`)."""
         if "/" in name:
-            return (self.root / name) in self.memo("file_set", lambda: set(self.files))
+            return os.path.join(self.root, *name.split("/")) in self._own_paths()
         return name in self.memo("root_names", self._root_names)
+
+    def _own_paths(self) -> set[str]:
+        return self.memo("own_paths", lambda: set(self._file_paths))
 
     def _root_names(self) -> set[str]:
         """The names of the files directly in the root folder, compared as strings: hashing Paths
         is slow."""
-        if self._files is not None:
-            return {path.name for path in self._files if path.parent == self.root}
         prefix = str(self.root) + os.sep
         return {path[len(prefix):] for path in self._file_paths
                 if path.startswith(prefix) and os.sep not in path[len(prefix):]}
@@ -141,16 +140,17 @@ class Service:
             except OSError as error:
                 raise UnparsableFile(path, f"cannot read file: {error.strerror or error}") from None
             try:
-                self._text_cache[path] = data.decode("utf-8-sig")
+                text = data.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise UnparsableFile(path, f"file is not UTF-8 text ({error.reason} at byte {error.start})") from None
+            # a byte-order mark is dropped, as the utf-8-sig codec would (which decodes slower)
+            self._text_cache[path] = text[1:] if text.startswith("\ufeff") else text
         return self._text_cache[path]
 
     def read_files(self) -> list[Path]:
         """The service's own files a check has read (only those can hold a suppression that matters);
         compared as strings, which hash faster than Paths."""
-        own = self.memo("file_strings", lambda: set(self._file_paths if self._file_paths is not None
-                                                    else map(str, self._files)))
+        own = self._own_paths()
         return [path for path in self._text_cache if str(path) in own]
 
     def is_cached(self, path: Path) -> bool:
