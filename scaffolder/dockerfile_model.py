@@ -29,7 +29,7 @@ else:
 def buildkit():
     """buildkit's parser (the `dockerfile` package), imported on first use: it is a Go library,
     and the Go runtime it starts on import does not survive fork(), which the engine uses to start
-    its workers. See engine._pool_context."""
+    its workers. See engine._fork_is_safe."""
     import dockerfile
 
     return dockerfile

@@ -4,7 +4,8 @@ Order of work:
 1. discover the services; take those whose files, settings and tool are unchanged from the cache;
 2. start hadolint on the remaining services' Dockerfiles (subprocesses, `jobs` at a time);
 3. run the in-process checks on the remaining services, spread over this process and `jobs - 1`
-   workers (each also parses the inline suppressions of the files its checks read); with --jobs 1 the
+   forked workers taking chunks from one queue (forked.py; each also parses the inline
+   suppressions of the files its checks read); with --jobs 1 the
    checks run in this process first and hadolint after them, one process at a time;
 4. collect hadolint, then apply settings (select, ignore, per-file ignores, severities) and inline
    suppressions per service, and store each service's findings in the cache.
@@ -141,35 +142,42 @@ def _start_external(options: LintOptions, services: list[Service]):
 
 
 def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> list[ServiceOutcome]:
-    """The in-process checks of every service, in order. With --jobs N this process checks every
-    N-th service itself while N-1 workers check the rest: one process fewer to start and to hold
-    in memory, and none of them idle."""
+    """The in-process checks of every service, in order. With --jobs N this process and N-1 workers
+    check them: one process fewer to start and to hold in memory than N workers."""
     services = [service for service, _ in todo]
     if options.jobs == 1 or len(services) < 2:
         return [_checked(service, options, external, steps) for service in services]
-    from concurrent.futures import ProcessPoolExecutor  # 25 ms of imports a one-service run skips
-
-    global _inherited
     share = min(options.jobs, len(services))
+    if _fork_is_safe():
+        # Forked workers start with a copy of this process: the check modules imported once here,
+        # and the services and options found in memory (unpickling 250 services' Paths and parsed
+        # configs cost a worker ~0.1 s).
+        from scaffolder import forked
+
+        checks_for(sorted({name for service in services for name in service.file_names}))
+        chunk_size = max(1, min(8, len(services) // (share * 16)))  # small: the last chunks end together
+        return forked.run(lambda index: check_service(services[index], options), len(services), share,
+                          chunk_size, lambda done: _tick(external, steps, done))
+    return _run_in_pool(services, options, share, external, steps)
+
+
+def _run_in_pool(services: list[Service], options: LintOptions, share: int, external,
+                 steps: "Steps") -> list[ServiceOutcome]:
+    """Where fork() is not safe: workers started from a clean server process (or spawned) get each
+    service pickled, and this process checks every N-th service itself."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     mine = range(0, len(services), share)  # interleaved, so that both sides get every language
     theirs = [index for index in range(len(services)) if index % share]
     outcomes: list[ServiceOutcome | None] = [None] * len(services)
-    context = _pool_context()
-    forked = context.get_start_method() == "fork"
-    if forked:
-        # Fork workers start with a copy of this process: the check modules imported once here, and
-        # the services and options they need found in memory (unpickling 250 services' Paths and
-        # parsed configs cost a worker ~0.1 s). Others get each service pickled.
-        checks_for(sorted({name for service in services for name in service.file_names}))
-        _inherited = (services, options)
     pool = ProcessPoolExecutor(max_workers=share - 1, mp_context=context)
     try:
         chunksize = max(1, min(16, len(theirs) // (share * 8)))
-        if forked:  # submitted now: the workers start before this process parses
-            results = pool.map(_check_inherited, theirs, chunksize=chunksize)
-        else:
-            results = pool.map(check_service, [services[index] for index in theirs], [options] * len(theirs),
-                               chunksize=chunksize)
+        results = pool.map(check_service, [services[index] for index in theirs], [options] * len(theirs),
+                           chunksize=chunksize)
         for index in mine:
             outcomes[index] = _checked(services[index], options, external, steps)
         for index, outcome in zip(theirs, results):
@@ -178,18 +186,8 @@ def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> lis
     except BaseException:  # Ctrl-C, SIGTERM, a failed hadolint: do not wait for the queued work
         pool.shutdown(wait=False, cancel_futures=True)  # workers finish at most their current chunk
         raise
-    finally:
-        _inherited = None
     pool.shutdown()
     return outcomes
-
-
-_inherited: tuple[list[Service], LintOptions] | None = None  # what fork workers find in memory
-
-
-def _check_inherited(index: int) -> ServiceOutcome:
-    services, options = _inherited
-    return check_service(services[index], options)
 
 
 def _checked(service: Service, options: LintOptions, external, steps: "Steps") -> ServiceOutcome:
@@ -198,24 +196,20 @@ def _checked(service: Service, options: LintOptions, external, steps: "Steps") -
     return outcome
 
 
-def _pool_context():
-    """fork: workers start at once with everything imported. But the Go runtime of buildkit's
-    Dockerfile parser does not survive fork(): once it is loaded here, fork workers can hang in
-    their first parse, so start them from a clean server process instead."""
-    import multiprocessing
+def _fork_is_safe() -> bool:
+    """fork() copies only the calling thread. The Go runtime of buildkit's Dockerfile parser runs
+    threads of its own once the `dockerfile` package is loaded: a forked copy can hang in its first
+    parse. (macOS and Windows do not fork by default either.)"""
     import sys
 
-    if "dockerfile" in sys.modules or "fork" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                           else "spawn")
-    return multiprocessing.get_context("fork")
+    return sys.platform.startswith("linux") and "dockerfile" not in sys.modules
 
 
-def _tick(external, steps: "Steps") -> None:
-    """One more service checked in process."""
+def _tick(external, steps: "Steps", done: int = 1) -> None:
+    """`done` more services checked in process."""
     if external:
         external.pump()  # start the next hadolint chunk as soon as one finishes
-    steps.checked += 1
+    steps.checked += done
     steps.show()
 
 

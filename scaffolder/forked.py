@@ -1,0 +1,150 @@
+"""Work spread over this process and forked copies of it, sharing one queue of chunks.
+
+Why not ProcessPoolExecutor: its imports (multiprocessing, concurrent.futures) cost ~35 ms before
+the first worker starts, and it hands each worker a fixed part of the work. Here the children are
+plain fork()s that already hold everything the work needs, and every process, this one included,
+takes the next chunk from a pipe when it is free, so no one idles while another still has work.
+
+The queue is a pipe filled with 4-byte chunk numbers before the fork and then closed for writing:
+a read of 4 bytes takes one whole number (every write was 4 bytes, and a pipe read is atomic), and
+the end of the pipe means no work is left. A child writes one byte to a progress pipe per item done,
+and its results, pickled, to a temporary file that this process reads once the child has exited
+(a pipe could fill up while this process is busy with its own chunks).
+
+Only for a POSIX system where fork() is safe: nothing in this process may run threads that a
+child would need (see engine._fork_is_safe).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import tempfile
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Result = TypeVar("Result")
+
+_NUMBER = struct.Struct("<I")
+_MAX_CHUNKS = 4096  # 16 KiB of numbers: within any pipe buffer, so filling the queue never blocks
+
+
+class WorkerFailed(Exception):
+    """A child process failed; the message holds what it reported."""
+
+
+def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: int,
+        on_progress: Callable[[int], None]) -> list[Result]:
+    """[work(0), ..., work(count - 1)], computed by this process and `processes - 1` children.
+    `on_progress(n)` is called in this process whenever n more items are done, by anyone."""
+    chunk_size = max(chunk_size, -(-count // _MAX_CHUNKS))
+    chunks = [range(start, min(start + chunk_size, count)) for start in range(0, count, chunk_size)]
+    task_read, task_write = os.pipe()
+    os.write(task_write, b"".join(_NUMBER.pack(number) for number in range(len(chunks))))
+    os.close(task_write)
+    progress_read, progress_write = os.pipe()
+    os.set_blocking(progress_read, False)
+    children: list[tuple[int, object]] = []
+    results: list = [None] * count
+    try:
+        for _ in range(processes - 1):
+            output = tempfile.TemporaryFile()
+            pid = os.fork()
+            if pid == 0:
+                _child(work, chunks, task_read, progress_read, progress_write, output)  # never returns
+            children.append((pid, output))
+        os.close(progress_write)
+        progress_write = -1
+        for number in _take(task_read):
+            for index in chunks[number]:
+                results[index] = work(index)
+                on_progress(1 + _drain(progress_read))
+        while children:
+            pid, output = children[0]
+            for index, result in _collect(pid, output):
+                results[index] = result
+            children.pop(0)
+            output.close()
+        while more := _drain(progress_read):
+            on_progress(more)
+        return results
+    finally:
+        for pid, output in children:  # this process failed or was interrupted: stop the children
+            _stop(pid)
+            output.close()
+        for descriptor in (task_read, progress_read, progress_write):
+            if descriptor >= 0:
+                os.close(descriptor)
+
+
+def _child(work, chunks: Sequence[range], task_read: int, progress_read: int, progress_write: int,
+           output) -> None:
+    """The child's whole life: it never returns into the parent's code (no finally blocks, no
+    atexit handlers, no buffered output written twice)."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the parent, which stops us
+        os.close(progress_read)
+        os.set_blocking(progress_write, False)  # progress is for show: never wait to report it
+        done = []
+        for number in _take(task_read):
+            for index in chunks[number]:
+                done.append((index, work(index)))
+                try:
+                    os.write(progress_write, b".")
+                except BlockingIOError:
+                    pass
+        pickle.dump(done, output, protocol=pickle.HIGHEST_PROTOCOL)
+        output.flush()
+        status = 0
+    except BaseException as error:  # reported to the parent through the same file
+        try:
+            import traceback
+
+            output.seek(0)
+            output.truncate()
+            pickle.dump("".join(traceback.format_exception(error)), output)
+            output.flush()
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)
+
+
+def _take(task_read: int):
+    """Chunk numbers from the shared queue until it is empty."""
+    while len(data := os.read(task_read, _NUMBER.size)) == _NUMBER.size:
+        yield _NUMBER.unpack(data)[0]
+
+
+def _drain(progress_read: int) -> int:
+    try:
+        return len(os.read(progress_read, 65536))
+    except BlockingIOError:
+        return 0
+
+
+def _collect(pid: int, output) -> list:
+    """The (index, result) pairs a child wrote, once it has exited."""
+    _, status = os.waitpid(pid, 0)
+    output.seek(0)
+    try:
+        written = pickle.load(output)
+    except Exception:  # killed before it could write (a signal, the kernel's OOM killer)
+        written = None
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and isinstance(written, list):
+        return written
+    how = (f"exit status {os.WEXITSTATUS(status)}" if os.WIFEXITED(status)
+           else f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"wait status {status}")
+    detail = f":\n{written}" if isinstance(written, str) else ""
+    raise WorkerFailed(f"a worker process failed ({how}){detail}")
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

@@ -1,0 +1,66 @@
+"""Work shared by this process and forked children (scaffolder/forked.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pytest
+
+from scaffolder import forked
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork path is for Linux")
+
+
+def _children_left() -> list[int]:
+    """Child processes of this one that still exist (zombies included)."""
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as stream:
+        return [int(pid) for pid in stream.read().split()]
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_results_come_back_in_order_from_every_process(processes):
+    def work(index):
+        time.sleep(0.002)  # long enough that every process gets some chunks
+        return index * index, os.getpid()
+
+    progress = []
+    results = forked.run(work, 200, processes, 4, progress.append)
+    assert [square for square, _ in results] == [index * index for index in range(200)]
+    assert len({pid for _, pid in results}) == processes
+    assert sum(progress) == 200
+    assert _children_left() == []
+
+
+def test_more_items_than_the_queue_holds():
+    results = forked.run(lambda index: index, 20_000, 2, 1, lambda done: None)
+    assert results == list(range(20_000))
+
+
+def test_a_failure_in_a_child_is_reported_with_its_traceback():
+    parent = os.getpid()
+
+    def work(index):
+        if os.getpid() != parent and index >= 0:
+            raise ValueError("broken check in a worker")
+        time.sleep(0.01)  # leave the child time to take a chunk
+        return index
+
+    with pytest.raises(forked.WorkerFailed, match="broken check in a worker"):
+        forked.run(work, 20, 2, 1, lambda done: None)
+    assert _children_left() == []
+
+
+def test_a_failure_here_stops_the_children():
+    parent = os.getpid()
+
+    def work(index):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        time.sleep(0.05)
+        return index
+
+    with pytest.raises(KeyboardInterrupt):
+        forked.run(work, 100, 3, 1, lambda done: None)
+    assert _children_left() == []
