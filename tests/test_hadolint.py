@@ -208,7 +208,8 @@ def test_many_services_in_chunks_each_with_its_own_config(tmp_path, monkeypatch,
 def test_failure_in_one_chunk_stops_the_run_and_leaves_nothing_behind(tmp_path, monkeypatch):
     from conftest import lint_tree
 
-    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(_script(tmp_path, "sleep 0.2\necho 'hadolint: boom' >&2\nexit 1\n")))
+    failing = _script(tmp_path, "sleep 0.2\necho 'hadolint: boom' >&2\nexit 1\n")
+    monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(failing))
     monkeypatch.setattr(hadolint, "CHUNK_SIZE", 1)
     tree = tmp_path / "tree"
     for index in range(4):
@@ -248,7 +249,7 @@ def test_hadolint_runs_with_one_capability(tmp_path, monkeypatch):
     monkeypatch.setenv(hadolint.BINARY_VARIABLE, str(wrapper))
     found = _lint_three_services(tmp_path)
     assert {f.path.split("/")[0] for f in found if f.code == "DL3008"} == {"svc0", "svc1", "svc2"}
-    assert [line.split()[:3] for line in log.read_text().splitlines()] == [["+RTS", "-N1", "-RTS"]]
+    assert [line.split()[:4] for line in log.read_text().splitlines()] == [["+RTS", "-N1", "-A12m", "-RTS"]]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="shell script stand-in")
@@ -282,3 +283,15 @@ def test_a_hung_hadolint_stops_the_run_at_the_deadline(tmp_path, monkeypatch):
         lint_tree(tmp_path / "tree", service(), hadolint=True)
     assert time.monotonic() - started < 10
     assert _temporary_configs() == before
+
+
+@pytest.mark.parametrize("count", [1, 15, 64, 130, 500, 1000])
+@pytest.mark.parametrize("jobs", [1, 2, 4])
+def test_chunks_shrink_towards_the_end_so_processes_finish_together(count, jobs):
+    sizes = hadolint._chunk_sizes(count, jobs)
+    assert sum(sizes) == count and max(sizes) <= hadolint.CHUNK_SIZE
+    assert sizes == sorted(sizes, reverse=True)
+    if jobs == 1:
+        assert len(sizes) == -(-count // hadolint.CHUNK_SIZE)  # nothing runs beside the last one anyway
+    elif count >= 2 * jobs * hadolint.CHUNK_SIZE:  # much to do: full chunks first, small ones last
+        assert sizes[0] == hadolint.CHUNK_SIZE and sizes[-1] <= hadolint.MIN_CHUNK_SIZE
