@@ -82,17 +82,19 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
     # hadolint runs alongside the in-process checks, `jobs` processes of each; with --jobs 1 the run
     # keeps to one process at a time, so hadolint waits for the checks.
     alongside = options.jobs > 1
-    external = _start_external(options, [service for service, _ in todo]) if alongside else None
-    steps.external = external
+    checking = [service for service, _ in todo]
+
+    def start_hadolint() -> None:
+        steps.external = _start_external(options, checking)
+
     try:
-        outcomes = _run_in_process(todo, options, external, steps)
+        outcomes = _run_in_process(checking, options, steps, start_hadolint if alongside else None)
         if not alongside:
-            external = _start_external(options, [service for service, _ in todo])
-            steps.external = external
-        by_root = external.collect(on_chunk=steps.show) if external else {}
+            start_hadolint()
+        by_root = steps.external.collect(on_chunk=steps.show) if steps.external else {}
     finally:
-        if external:
-            external.close()
+        if steps.external:
+            steps.external.close()
     for (service, key), outcome in zip(todo, outcomes):
         final = finalize(service, outcome.raw + by_root.get(service.root, []), options, outcome.suppressions)
         if key:
@@ -141,12 +143,16 @@ def _start_external(options: LintOptions, services: list[Service]):
     return hadolint.start_batch(services, options.jobs)
 
 
-def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> list[ServiceOutcome]:
+def _run_in_process(services: list[Service], options: LintOptions, steps: "Steps",
+                    start_hadolint: Callable[[], None] | None) -> list[ServiceOutcome]:
     """The in-process checks of every service, in order. With --jobs N this process and N-1 workers
-    check them: one process fewer to start and to hold in memory than N workers."""
-    services = [service for service, _ in todo]
+    check them: one process fewer to start and to hold in memory than N workers. `start_hadolint`,
+    when given, is called as soon as the workers run: preparing hadolint's chunks (reading every
+    Dockerfile and its serverConfig) then overlaps with their checks."""
     if options.jobs == 1 or len(services) < 2:
-        return [_checked(service, options, external, steps) for service in services]
+        if start_hadolint:
+            start_hadolint()
+        return [_checked(service, options, steps) for service in services]
     share = min(options.jobs, len(services))
     if _fork_is_safe():
         # Forked workers start with a copy of this process: the check modules imported once here,
@@ -157,12 +163,13 @@ def _run_in_process(todo, options: LintOptions, external, steps: "Steps") -> lis
         checks_for(sorted({name for service in services for name in service.file_names}))
         chunk_size = max(1, min(8, len(services) // (share * 16)))  # small: the last chunks end together
         return forked.run(lambda index: check_service(services[index], options), len(services), share,
-                          chunk_size, lambda done: _tick(external, steps, done))
-    return _run_in_pool(services, options, share, external, steps)
+                          chunk_size, lambda done: _tick(steps, done), after_fork=start_hadolint)
+    if start_hadolint:
+        start_hadolint()
+    return _run_in_pool(services, options, share, steps)
 
 
-def _run_in_pool(services: list[Service], options: LintOptions, share: int, external,
-                 steps: "Steps") -> list[ServiceOutcome]:
+def _run_in_pool(services: list[Service], options: LintOptions, share: int, steps: "Steps") -> list[ServiceOutcome]:
     """Where fork() is not safe: workers started from a clean server process (or spawned) get each
     service pickled, and this process checks every N-th service itself."""
     import multiprocessing
@@ -179,10 +186,10 @@ def _run_in_pool(services: list[Service], options: LintOptions, share: int, exte
         results = pool.map(check_service, [services[index] for index in theirs], [options] * len(theirs),
                            chunksize=chunksize)
         for index in mine:
-            outcomes[index] = _checked(services[index], options, external, steps)
+            outcomes[index] = _checked(services[index], options, steps)
         for index, outcome in zip(theirs, results):
             outcomes[index] = outcome
-            _tick(external, steps)
+            _tick(steps)
     except BaseException:  # Ctrl-C, SIGTERM, a failed hadolint: do not wait for the queued work
         pool.shutdown(wait=False, cancel_futures=True)  # workers finish at most their current chunk
         raise
@@ -190,9 +197,9 @@ def _run_in_pool(services: list[Service], options: LintOptions, share: int, exte
     return outcomes
 
 
-def _checked(service: Service, options: LintOptions, external, steps: "Steps") -> ServiceOutcome:
+def _checked(service: Service, options: LintOptions, steps: "Steps") -> ServiceOutcome:
     outcome = check_service(service, options)
-    _tick(external, steps)
+    _tick(steps)
     return outcome
 
 
@@ -205,10 +212,10 @@ def _fork_is_safe() -> bool:
     return sys.platform.startswith("linux") and "dockerfile" not in sys.modules
 
 
-def _tick(external, steps: "Steps", done: int = 1) -> None:
+def _tick(steps: "Steps", done: int = 1) -> None:
     """`done` more services checked in process."""
-    if external:
-        external.pump()  # start the next hadolint chunk as soon as one finishes
+    if steps.external:
+        steps.external.pump()  # start the next hadolint chunk as soon as one finishes
     steps.checked += done
     steps.show()
 

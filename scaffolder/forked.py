@@ -36,9 +36,10 @@ class WorkerFailed(Exception):
 
 
 def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: int,
-        on_progress: Callable[[int], None]) -> list[Result]:
+        on_progress: Callable[[int], None], after_fork: Callable[[], None] | None = None) -> list[Result]:
     """[work(0), ..., work(count - 1)], computed by this process and `processes - 1` children.
-    `on_progress(n)` is called in this process whenever n more items are done, by anyone."""
+    `on_progress(n)` is called in this process whenever n more items are done, by anyone;
+    `after_fork()` once the children run, before this process takes its first chunk."""
     chunk_size = max(chunk_size, -(-count // _MAX_CHUNKS))
     chunks = [range(start, min(start + chunk_size, count)) for start in range(0, count, chunk_size)]
     task_read, task_write = os.pipe()
@@ -57,6 +58,8 @@ def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: i
             children.append((pid, output))
         os.close(progress_write)
         progress_write = -1
+        if after_fork:
+            after_fork()
         for number in _take(task_read):
             for index in chunks[number]:
                 results[index] = work(index)

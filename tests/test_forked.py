@@ -13,10 +13,11 @@ from scaffolder import forked
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork path is for Linux")
 
 
-def _children_left() -> list[int]:
-    """Child processes of this one that still exist (zombies included)."""
+def _children() -> set[int]:
+    """Child processes of this one that exist (zombies included). Earlier tests may have left
+    multiprocessing's fork server running: compare before and after."""
     with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as stream:
-        return [int(pid) for pid in stream.read().split()]
+        return {int(pid) for pid in stream.read().split()}
 
 
 @pytest.mark.parametrize("processes", [2, 3])
@@ -25,12 +26,12 @@ def test_results_come_back_in_order_from_every_process(processes):
         time.sleep(0.002)  # long enough that every process gets some chunks
         return index * index, os.getpid()
 
-    progress = []
+    progress, before = [], _children()
     results = forked.run(work, 200, processes, 4, progress.append)
     assert [square for square, _ in results] == [index * index for index in range(200)]
     assert len({pid for _, pid in results}) == processes
     assert sum(progress) == 200
-    assert _children_left() == []
+    assert _children() == before
 
 
 def test_more_items_than_the_queue_holds():
@@ -47,9 +48,10 @@ def test_a_failure_in_a_child_is_reported_with_its_traceback():
         time.sleep(0.01)  # leave the child time to take a chunk
         return index
 
+    before = _children()
     with pytest.raises(forked.WorkerFailed, match="broken check in a worker"):
         forked.run(work, 20, 2, 1, lambda done: None)
-    assert _children_left() == []
+    assert _children() == before
 
 
 def test_a_failure_here_stops_the_children():
@@ -61,6 +63,13 @@ def test_a_failure_here_stops_the_children():
         time.sleep(0.05)
         return index
 
+    before = _children()
     with pytest.raises(KeyboardInterrupt):
         forked.run(work, 100, 3, 1, lambda done: None)
-    assert _children_left() == []
+    assert _children() == before
+
+
+def test_after_fork_runs_here_once_the_children_work():
+    calls = []
+    results = forked.run(lambda index: index, 50, 2, 5, lambda done: None, after_fork=lambda: calls.append(os.getpid()))
+    assert results == list(range(50)) and calls == [os.getpid()]
