@@ -5,8 +5,11 @@
     python bench/lint_speed.py --services 100     # a smaller corpus for a quick look
 
 Every case runs the real command several times in fresh processes and prints min / median / max
-wall time and the figure the target is about; nothing is asserted. The corpus (bench/corpus.py) is
-generated from --seed under bench/.corpus/ (git-ignored), so a rerun measures the same input.
+wall time and the figure the target is about; nothing is asserted. Commands a target compares run
+in turns (A B, A B, ...), so both see the same conditions on a shared machine, and the speed of a
+fixed Python loop is printed at the start and end to show how fast the machine was. The corpus
+(bench/corpus.py) is generated from --seed under bench/.corpus/ (git-ignored), so a rerun measures
+the same input.
 Peak memory is the largest sum of resident memory over the command's process tree, sampled from
 /proc every 20 ms. checkov is installed into bench/.checkov-venv (git-ignored) on first use.
 """
@@ -27,13 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import corpus
+from scaffolder.checks.hadolint import RTS_OPTIONS  # the runtime options scaffolder gives hadolint
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 SCAFFOLDER = [PYTHON, "-m", "scaffolder"]
 HADOLINT = str(Path(PYTHON).parent / "hadolint")
 CASES = ("help", "one", "checkov", "corpus", "jobs", "scaling", "cache", "new")
-RTS_OPTIONS = ("+RTS", "-N1", "-RTS")  # what scaffolder.checks.hadolint adds
 
 
 # ---- measuring ---------------------------------------------------------------------------------------
@@ -98,6 +101,27 @@ def repeat(action: Callable[[], float], runs: int) -> list[float]:
     return [action() for _ in range(runs)]
 
 
+def interleaved(actions: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    """Each action run `runs` times, in rounds (A B C, A B C, ...): on a shared machine whose speed
+    drifts, the things a target compares then see the same conditions."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for name, action in actions.items():
+            times[name].append(action())
+    return times
+
+
+def machine_speed() -> str:
+    """How fast this machine is right now: a fixed pure-Python loop, best of three. Printed at the
+    start and end of a run so that figures taken while the machine was slow can be told apart."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(number * number for number in range(2_000_000))
+        best = min(best, time.perf_counter() - started)
+    return f"{best * 1000:.0f} ms"
+
+
 def stats(times: list[float]) -> str:
     return (f"min {min(times) * 1000:8.0f} ms  median {statistics.median(times) * 1000:8.0f} ms  "
             f"max {max(times) * 1000:8.0f} ms")
@@ -128,7 +152,7 @@ def hadolint_per_file(dockerfiles: list[Path], jobs: int) -> float:
 
 def hadolint_batched(dockerfiles: list[Path], jobs: int, rts_options: tuple[str, ...] = ()) -> float:
     """hadolint batched the way scaffolder batches it: 64 Dockerfiles per process, `jobs` processes
-    at a time; with rts_options ("+RTS", "-N1", "-RTS") also with the runtime options scaffolder adds."""
+    at a time; with rts_options also with the runtime options scaffolder adds."""
     chunks = [dockerfiles[index:index + 64] for index in range(0, len(dockerfiles), 64)]
     started = time.perf_counter()
     with ThreadPoolExecutor(jobs) as pool:
@@ -156,8 +180,10 @@ def generated_service(work: Path) -> Path:
 def case_one(args, work: Path) -> None:
     service = generated_service(work)
     print(f"one generated service, cold process, no cache ({service})")
-    ours = row("scaffolder lint --no-cache", repeat(lambda: run(lint_command(service, "--no-cache"))[0], args.runs * 2))
-    alone = row("hadolint Dockerfile", repeat(lambda: run([HADOLINT, str(service / "Dockerfile")])[0], args.runs * 2))
+    times = interleaved({"ours": lambda: run(lint_command(service, "--no-cache"))[0],
+                         "alone": lambda: run([HADOLINT, str(service / "Dockerfile")])[0]}, args.runs * 2)
+    ours = row("scaffolder lint --no-cache", times["ours"])
+    alone = row("hadolint Dockerfile", times["alone"])
     verdict(f"<= 300 ms ({ours * 1000:.0f} ms)", ours <= 0.300)
     verdict(f"<= 200 ms above hadolint alone (+{(ours - alone) * 1000:.0f} ms)", ours - alone <= 0.200)
 
@@ -185,8 +211,10 @@ def case_checkov(args, work: Path) -> None:
     command = [str(binary), "-f", str(service / "Dockerfile"), "--framework", "dockerfile", "--quiet", "--compact",
                "-o", "json", "--skip-download"]
     print("  " + " ".join(command))
-    theirs = row("checkov -f Dockerfile --framework dockerfile", repeat(lambda: run(command)[0], args.runs))
-    ours = row("scaffolder lint --no-cache", repeat(lambda: run(lint_command(service, "--no-cache"))[0], args.runs))
+    times = interleaved({"theirs": lambda: run(command)[0],
+                         "ours": lambda: run(lint_command(service, "--no-cache"))[0]}, args.runs)
+    theirs = row("checkov -f Dockerfile --framework dockerfile", times["theirs"])
+    ours = row("scaffolder lint --no-cache", times["ours"])
     verdict(f">= 15 times faster ({theirs / ours:.1f} times)", theirs / ours >= 15)
 
 
@@ -217,22 +245,25 @@ def case_corpus(args, work: Path) -> None:
         peaks.append(peak)
         return elapsed
 
-    ours = row("scaffolder lint (all checks)", repeat(whole, args.runs))
-    checks_only = row("scaffolder lint --no-hadolint (source + config)",
-                      repeat(lambda: run(lint_command(root, "--no-cache", "--no-hadolint", "--jobs",
-                                                      str(args.jobs)))[0], args.runs))
-    per_file = row(f"hadolint alone, one process per file, {args.jobs} at a time",
-                   repeat(lambda: hadolint_per_file(dockerfiles, args.jobs), args.runs))
-    batched = row(f"hadolint alone, 64 files per process, {args.jobs} at a time",
-                  repeat(lambda: hadolint_batched(dockerfiles, args.jobs), args.runs))
-    batched_n1 = row("the same with +RTS -N1, as scaffolder runs it",
-                     repeat(lambda: hadolint_batched(dockerfiles, args.jobs, RTS_OPTIONS), args.runs))
+    times = interleaved({
+        "whole": whole,
+        "checks": lambda: run(lint_command(root, "--no-cache", "--no-hadolint", "--jobs", str(args.jobs)))[0],
+        "per file": lambda: hadolint_per_file(dockerfiles, args.jobs),
+        "batched": lambda: hadolint_batched(dockerfiles, args.jobs),
+        "batched rts": lambda: hadolint_batched(dockerfiles, args.jobs, RTS_OPTIONS),
+    }, args.runs)
+    ours = row("scaffolder lint (all checks)", times["whole"])
+    checks_only = row("scaffolder lint --no-hadolint (source + config)", times["checks"])
+    per_file = row(f"hadolint alone, one process per file, {args.jobs} at a time", times["per file"])
+    batched = row(f"hadolint alone, 64 files per process, {args.jobs} at a time", times["batched"])
+    batched_n1 = row(f"the same with {' '.join(RTS_OPTIONS)}, as scaffolder runs it", times["batched rts"])
     rate = lines / checks_only
     budget = 1.2 * batched + lines / 150_000
     verdict(f"whole run within 1.2 x hadolint alone, one process per file ({ours / per_file:.2f} x)",
             ours <= 1.2 * per_file)
     verdict(f"whole run within 1.2 x hadolint alone, batched ({ours / batched:.2f} x)", ours <= 1.2 * batched)
-    verdict(f"whole run within 1.2 x hadolint alone, batched with -N1 ({ours / batched_n1:.2f} x)",
+    flags = " ".join(RTS_OPTIONS[1:-1])
+    verdict(f"whole run within 1.2 x hadolint alone, batched with {flags} ({ours / batched_n1:.2f} x)",
             ours <= 1.2 * batched_n1)
     verdict(f"whole run within 1.2 x batched hadolint plus the source lines at 150,000/s "
             f"({ours:.2f} s against {budget:.2f} s)", ours <= budget)
@@ -245,8 +276,10 @@ def case_corpus(args, work: Path) -> None:
 def case_jobs(args, work: Path) -> None:
     root, size = corpus_at(args, args.services)
     print(f"corpus of {args.services} services: 1 worker against 2")
-    one = row("--jobs 1", repeat(lambda: run(lint_command(root, "--no-cache", "--jobs", "1"))[0], args.runs))
-    two = row("--jobs 2", repeat(lambda: run(lint_command(root, "--no-cache", "--jobs", "2"))[0], args.runs))
+    times = interleaved({jobs: lambda jobs=jobs: run(lint_command(root, "--no-cache", "--jobs", jobs))[0]
+                         for jobs in ("1", "2")}, args.runs)
+    one = row("--jobs 1", times["1"])
+    two = row("--jobs 2", times["2"])
     verdict(f">= 1.6 times faster with 2 ({one / two:.2f} times)", one / two >= 1.6)
 
 
@@ -316,10 +349,12 @@ def main() -> int:
           f"seed {args.seed}\ncommand: {' '.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])}\n")
     run([PYTHON, "-c", "import compileall, os, scaffolder; "  # the bytecode an install would have written
                        "compileall.compile_dir(os.path.dirname(scaffolder.__file__), quiet=1)"])
+    print(f"machine speed at the start: {machine_speed()} for a fixed pure-Python loop\n")
     with tempfile.TemporaryDirectory(prefix="scaffolder-bench-") as temporary:
         for case in chosen:
             globals()[f"case_{case}"](args, Path(temporary))
             print()
+    print(f"machine speed at the end: {machine_speed()} for the same loop")
     return 0
 
 
