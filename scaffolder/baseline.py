@@ -18,8 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from scaffolder.findings import Finding
 from scaffolder.reporters import SourceLines
@@ -31,8 +31,7 @@ class BaselineError(Exception):
     """A baseline file that cannot be read; the message names it."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     code: str
     path: str
     fingerprint: str  # the line and its neighbours

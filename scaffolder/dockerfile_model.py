@@ -16,7 +16,7 @@ import shlex
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from scaffolder.deploy_config import server_config
 from scaffolder.project import Service, UnparsableFile
@@ -119,8 +119,7 @@ class Stage:
         return own if self.parent is None else self.parent.effective(*names) + own
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One argument of the start command and the instruction it comes from; `implicit` marks the
     shell Docker adds in front of a shell-form instruction."""
 
@@ -129,8 +128,7 @@ class Word:
     implicit: bool = False
 
 
-@dataclass(frozen=True)
-class StartCommand:
+class StartCommand(NamedTuple):
     entrypoint: Command | None
     cmd: Command | None  # None when absent or discarded by a shell-form ENTRYPOINT
     words: tuple[Word, ...]
@@ -145,16 +143,14 @@ class StartCommand:
         return bool(self.words) and not self.words[0].implicit
 
 
-@dataclass(frozen=True)
-class ExposedPort:
+class ExposedPort(NamedTuple):
     spec: str  # as written: "8080", "8080/tcp", "8000-8010", "$PORT"
     port: int | None  # None when not a literal port
     count: int  # how many ports the spec opens (a range opens several)
     instruction: Command
 
 
-@dataclass(frozen=True)
-class EnvValue:
+class EnvValue(NamedTuple):
     name: str
     value: str  # unquoted
     instruction: Command
@@ -378,8 +374,7 @@ def _stages(instructions: tuple[Command, ...], keywords: list[str]) -> tuple[Sta
 
 
 # ---- images -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     name: str  # "python" for an official image, "ghcr.io/org/app" otherwise
     tag: str | None
     digest: str | None
@@ -401,8 +396,7 @@ def image_ref(reference: str) -> ImageRef:
 
 
 # ---- shell scripts ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SimpleCommand:
+class SimpleCommand(NamedTuple):
     words: tuple[str, ...]
     operator: str  # what follows it: "&&", "||", ";", "|", "&" or "" at the end
 
@@ -460,8 +454,7 @@ def shell_join(words) -> str:
 
 
 # ---- .dockerignore ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class IgnorePattern:
+class IgnorePattern(NamedTuple):
     pattern: str
     exclusion: bool  # a `!pattern` line re-includes
     regex: re.Pattern | None  # None for a plain name (no wildcard or escape), which is compared as text

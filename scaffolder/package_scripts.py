@@ -9,17 +9,15 @@ they are written; checks/start_command.py analyses them like a CMD and reports a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from scaffolder.deploy_config import line_column
 from scaffolder.nodeproject.package_json import PackageJson, package_json
 from scaffolder.project import Service, UnparsableFile
 
 
-@dataclass(frozen=True)
-class ScriptSource:
+class ScriptSource(NamedTuple):
     """A command written in package.json `scripts` or in a Procfile, and where it is written."""
 
     path: Path
@@ -141,8 +139,7 @@ def start_script(service: Service) -> ScriptSource | None:
 
 
 # ---- the programs a script runs -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Program:
+class Program(NamedTuple):
     """One command of a script after wrappers (env, cross-env, npx, dotenvx run --, exec) are removed."""
 
     words: tuple[str, ...]

@@ -4,14 +4,12 @@ Java."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from scaffolder.findings import Fix
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     code: str
     message: str
     node: Any  # where the finding is reported

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 # The suffixes jssource reads (kept here, not imported, so that choosing checks loads no parser;
 # tests/test_js_source.py checks that the two agree).
@@ -52,8 +52,7 @@ def _java(file_names: list[str]) -> bool:
                for name in file_names)
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     name: str
     needs: Callable[[list[str]], bool] = _always  # given the service's file names
 

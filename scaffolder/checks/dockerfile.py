@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from scaffolder.checks.start_command import analyze
 from scaffolder.dockerfile_model import (
@@ -135,8 +134,7 @@ def _port_value(text: str) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
 
 
-@dataclass(frozen=True)
-class _Claim:
+class _Claim(NamedTuple):
     """One place that names the port: ENV PORT, the start command, or EXPOSE."""
 
     kind: str  # "env", "cmd" or "expose"

@@ -6,9 +6,8 @@ depends on a CloudBase framework (Service.mode) or a script runs `tcb-ff`."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from scaffolder.findings import Finding
 from scaffolder.nodeproject import functions_config
@@ -28,8 +27,7 @@ CODES = frozenset({NO_START, NO_FRAMEWORK, TARGET_NOT_EXPORTED, BAD_FUNCTIONS_CO
 ENTRY_FILES = tuple(f"{stem}{ext}" for stem in ("index", "app", "server") for ext in (".js", ".mjs", ".cjs"))
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A file the framework loads and the export it calls, and who says so."""
 
     source: Path

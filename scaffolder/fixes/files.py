@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from scaffolder.atomic import write_text_atomically
 from scaffolder.fixes.text_edits import FixError
@@ -22,8 +22,7 @@ from scaffolder.fixes.text_edits import FixError
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
-class FileText:
+class FileText(NamedTuple):
     path: Path
     text: str | None  # None: the file does not exist yet
     bom: bool = False

@@ -11,9 +11,9 @@ that uses it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -21,8 +21,7 @@ from scaffolder import treesitter
 from scaffolder.gosource.gofile import GRAMMAR, GoFile, enclosing_function
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     """A value a name may hold: an expression, or result `index` of a multi-value call."""
 
     file: GoFile

@@ -13,9 +13,8 @@ constructed, so no code runs); a YAML syntax error is reported as CBR001 at its 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from scaffolder.project import UnparsableFile
 
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     import yaml
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     key: str
     value: str
     path: Path

@@ -13,7 +13,7 @@ sets it. The deployed port is `serverConfig.Port`, else the Dockerfile's `ENV PO
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scaffolder.checks.start_command import analyze
 from scaffolder.dockerfile_model import parse, server_config_data
@@ -22,8 +22,7 @@ from scaffolder.project import Service, UnparsableFile
 _OPTION_VARIABLES = ("JAVA_TOOL_OPTIONS", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "SPRING_APPLICATION_JSON")
 
 
-@dataclass(frozen=True)
-class Deployment:
+class Deployment(NamedTuple):
     variables: frozenset[str]  # environment variables the container is given
     options: str  # start-command words and JAVA_*_OPTIONS / SPRING_APPLICATION_JSON values, joined
     port: tuple[int, str] | None  # (port, where it is set)

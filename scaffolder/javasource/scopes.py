@@ -10,7 +10,7 @@ time, whatever its initializer says). Declared types are kept too (`ScheduledExe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -23,8 +23,7 @@ from scaffolder.javasource.javafile import (
 )
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     node: Node | None  # the expression assigned; None when the value cannot be known
     declared_type: str = ""  # "Timer", "var", "" for an assignment
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from scaffolder.dockerfile_model import parse as parse_dockerfile
 from scaffolder.project import Service, UnparsableFile
@@ -37,8 +37,7 @@ _MAX_DEPTH = 4
 _MAX_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True)
-class StartEvidence:
+class StartEvidence(NamedTuple):
     known: bool  # a start command was found
     entries: frozenset[str]  # files node runs, relative to the service, without suffix: "server", "src/main"
     other_server: bool = False  # the start command runs a server that is not Node.js (nginx, gunicorn, java...)

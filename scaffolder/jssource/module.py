@@ -16,7 +16,7 @@ else is unknown, and the rules report nothing about unknown values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -67,8 +67,7 @@ def candidate_pattern(methods: Iterable[str]) -> str:
 """
 
 
-@dataclass(frozen=True)
-class Decl:
+class Decl(NamedTuple):
     kind: str  # const, let, var, import, param, function, class, pattern, other
     node: Node  # the declarator, parameter or declaration
     value: Node | None = None  # for const/let/var: the initial value

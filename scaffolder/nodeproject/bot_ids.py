@@ -10,7 +10,7 @@ id (`"ibot-" + name`, `"ibot-helper-" + tag`, template strings with `${...}`) ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -24,8 +24,7 @@ _ROUTE_ID = re.compile(r"/aibot/bots/([^/?#\s]+)")
 _STRINGS = "(string) @string (template_string) @template"
 
 
-@dataclass(frozen=True)
-class BadBotId:
+class BadBotId(NamedTuple):
     node: Node
     value: str  # the id as written ("ibot-MyAgent-demo"), also when it sits inside a route
     message: str

@@ -19,6 +19,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from scaffolder.deploy_config import json_positions, line_column
 from scaffolder.project import Service
@@ -32,8 +33,7 @@ ROUTE_KEYS = ("functionName", "path")
 BUILD_OUTPUT_DIRS = frozenset({"dist", "build", "lib", "out", "output", ".output", ".build"})
 
 
-@dataclass(frozen=True)
-class FunctionEntry:
+class FunctionEntry(NamedTuple):
     name: str
     index: int
     directory: Path  # functionsRoot/directory, resolved against the service root
@@ -43,8 +43,7 @@ class FunctionEntry:
     explicit_target: bool
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     message: str
     line: int
     column: int

@@ -5,8 +5,8 @@ and which file of the service a relative specifier (`./src/reply`) resolves to."
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -26,8 +26,7 @@ _TS_PATTERN = _PATTERN + "(import_require_clause source: (string) @specifier) @i
 _EXTENSIONS = (".js", ".ts", ".mjs", ".cjs", ".mts", ".cts", ".jsx", ".tsx")
 
 
-@dataclass(frozen=True)
-class Import:
+class Import(NamedTuple):
     specifier: str  # "@cloudbase/aiagent-framework", "./src/reply"
     node: Node  # the statement or call, for a location
     kind: str  # "require", "dynamic", "import", "reexport", "import_require"

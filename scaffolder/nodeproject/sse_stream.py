@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -60,8 +61,7 @@ class StreamUse:
         self.escapes |= other.escapes
 
 
-@dataclass(frozen=True)
-class BotMethod:
+class BotMethod(NamedTuple):
     """A bot class's sendMessage that sends on its stream and never ends it."""
 
     path: Path
@@ -116,8 +116,7 @@ def unended_streams(service: Service, path: Path, source: Source) -> list[BotMet
     return found
 
 
-@dataclass(frozen=True)
-class _Module:
+class _Module(NamedTuple):
     path: Path
     source: Source
 

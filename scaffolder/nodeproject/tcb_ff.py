@@ -10,7 +10,7 @@ FUNCTION_TARGET, default `main`) the export called. `--functionsConfigFile` (def
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from scaffolder.nodeproject.package_json import PackageJson
 from scaffolder.package_scripts import Program, ScriptSource, programs, script_source
@@ -19,8 +19,7 @@ DEFAULT_SOURCE = "index.js"
 DEFAULT_TARGET = "main"
 
 
-@dataclass(frozen=True)
-class TcbFfRun:
+class TcbFfRun(NamedTuple):
     script: str  # the package.json script that runs it
     where: ScriptSource
     options: dict  # option name (without dashes) -> value ("" for a flag)

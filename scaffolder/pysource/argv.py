@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from scaffolder.pysource.context import Context
 from scaffolder.pysource.listen import argv_addresses
@@ -19,8 +19,7 @@ from scaffolder.pysource.module import PyModule
 from scaffolder.pysource.startup import ServiceModules
 
 
-@dataclass(frozen=True)
-class ArgvAddress:
+class ArgvAddress(NamedTuple):
     kind: str  # "port" or "host"
     index: int  # the server's value is sys.argv[index]
     server: str  # the server call, as the rules name it: "app.run()"

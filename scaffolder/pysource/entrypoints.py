@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 _SERVER_COMMAND = re.compile(
     r"(?<![\w.-])(gunicorn|uvicorn|hypercorn|waitress-serve|daphne|granian|uwsgi|"
@@ -35,8 +35,7 @@ _START_FILE_NAMES = ("Dockerfile", "Procfile", "cloudbaserc.json")
 _MAX_BYTES = 256 * 1024
 
 
-@dataclass(frozen=True)
-class StartEvidence:
+class StartEvidence(NamedTuple):
     served_by_command: bool  # a server command (gunicorn, uvicorn, ...) starts the service
     scripts: frozenset[str]  # file names run as scripts: "app.py", "src/main.py"
     modules: frozenset[str]  # modules run with -m: "app", "mypkg.server"

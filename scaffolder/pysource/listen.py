@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from scaffolder.findings import Fix
 from scaffolder.pysource import triggers
@@ -27,8 +27,7 @@ Arg = tuple[int | None, str | None]  # (position, keyword)
 InstanceOf = Callable[[ast.expr, frozenset[str]], "str | None"]  # which of the classes an expression is
 
 
-@dataclass(frozen=True)
-class Server:
+class Server(NamedTuple):
     label: str
     host: Arg | None = None
     port: Arg | None = None
