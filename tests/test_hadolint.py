@@ -288,7 +288,7 @@ def test_a_hung_hadolint_stops_the_run_at_the_deadline(tmp_path, monkeypatch):
 @pytest.mark.parametrize("count", [1, 15, 64, 130, 500, 1000])
 @pytest.mark.parametrize("jobs", [1, 2, 4])
 def test_chunks_shrink_towards_the_end_so_processes_finish_together(count, jobs):
-    sizes = hadolint._chunk_sizes(count, jobs)
+    sizes = hadolint.chunk_sizes(count, jobs)
     assert sum(sizes) == count and max(sizes) <= hadolint.CHUNK_SIZE
     assert sizes == sorted(sizes, reverse=True)
     if jobs == 1:
