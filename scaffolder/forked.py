@@ -8,7 +8,7 @@ takes the next chunk from a pipe when it is free, so no one idles while another 
 The queue is a pipe filled with 4-byte chunk numbers before the fork and then closed for writing:
 a read of 4 bytes takes one whole number (every write was 4 bytes, and a pipe read is atomic), and
 the end of the pipe means no work is left. A child writes one byte to a progress pipe per item done,
-and its results, pickled, to a temporary file that this process reads once the child has exited
+and its results, pickled, to an anonymous file that this process reads once the child has exited
 (a pipe could fill up while this process is busy with its own chunks).
 
 Only for a POSIX system where fork() is safe: nothing in this process may run threads that a
@@ -21,7 +21,6 @@ import os
 import pickle
 import signal
 import struct
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -51,7 +50,7 @@ def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: i
     results: list = [None] * count
     try:
         for _ in range(processes - 1):
-            output = tempfile.TemporaryFile()
+            output = _scratch_file()
             pid = os.fork()
             if pid == 0:
                 _child(work, chunks, task_read, progress_read, progress_write, output)  # never returns
@@ -114,6 +113,16 @@ def _child(work, chunks: Sequence[range], task_read: int, progress_read: int, pr
             pass
     finally:
         os._exit(status)
+
+
+def _scratch_file():
+    """An anonymous file for a child's results: in memory where Linux offers it (and without the
+    imports of tempfile, ~5 ms)."""
+    if hasattr(os, "memfd_create"):
+        return open(os.memfd_create("scaffolder-worker", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
+    import tempfile
+
+    return tempfile.TemporaryFile()
 
 
 def _take(task_read: int):
