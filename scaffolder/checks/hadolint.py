@@ -297,19 +297,22 @@ class ConfigFinder:
     folder up to the repository root."""
 
     def __init__(self):
-        self._found: dict[Path, Path | None] = {}  # folder -> config file that applies there
+        self._found: dict[str, Path | None] = {}  # folder -> config file that applies there
         self._configs: dict[Path, dict] = {}  # config file -> its validated rule settings
 
     def find(self, dockerfile: Path) -> Path | None:
-        visited: list[Path] = []
+        # Folders are walked as strings: Path objects cost more than the stats themselves.
+        visited: list[str] = []
         found = None
-        directory = dockerfile.parent
+        directory = os.path.dirname(dockerfile)
         while directory not in self._found:
             visited.append(directory)
-            found = next((directory / name for name in CONFIG_NAMES if (directory / name).is_file()), None)
-            if found is not None or (directory / ".git").exists() or directory.parent == directory:
+            found = next((Path(directory, name) for name in CONFIG_NAMES
+                          if os.path.isfile(os.path.join(directory, name))), None)
+            parent = os.path.dirname(directory)
+            if found is not None or os.path.exists(os.path.join(directory, ".git")) or parent == directory:
                 break
-            directory = directory.parent
+            directory = parent
         else:
             found = self._found[directory]
         for directory in visited:  # the search from any of them ends the same way
