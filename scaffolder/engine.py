@@ -95,13 +95,24 @@ def lint(paths: list[Path], options: LintOptions, progress: Progress | None = No
     finally:
         if steps.external:
             steps.external.close()
+    linted = steps.external.dockerfiles if steps.external else {}
     for (service, key), outcome in zip(todo, outcomes):
-        final = finalize(service, outcome.raw + by_root.get(service.root, []), options, outcome.suppressions)
+        suppressions = _with_linted_dockerfile(service, outcome.suppressions, linted.get(service.root))
+        final = finalize(service, outcome.raw + by_root.get(service.root, []), options, suppressions)
         if key:
             options.cache.put(service.root, key, final)
         findings.extend(final)
     result.findings = sorted(set(findings), key=lambda finding: finding.sort_key)
     return result
+
+
+def _with_linted_dockerfile(service: Service, suppressions: dict[str, list[Suppression]],
+                            dockerfile: Path | None) -> dict[str, list[Suppression]]:
+    """hadolint reads the Dockerfile too, so its suppressions are looked at (CBR002, CBR003) even
+    when no in-process check read it: the same answer whichever process read it, for any --jobs."""
+    if dockerfile is None or str(dockerfile) in suppressions or not service.owns(dockerfile):
+        return suppressions
+    return {**suppressions, str(dockerfile): _suppressions_in(service, dockerfile)}
 
 
 def _hadolint_config_finder(options: LintOptions):
@@ -204,12 +215,15 @@ def _checked(service: Service, options: LintOptions, steps: "Steps") -> ServiceO
 
 
 def _fork_is_safe() -> bool:
-    """fork() copies only the calling thread. The Go runtime of buildkit's Dockerfile parser runs
-    threads of its own once the `dockerfile` package is loaded: a forked copy can hang in its first
-    parse. (macOS and Windows do not fork by default either.)"""
+    """fork() copies only the calling thread, with every lock as it was. The Go runtime of
+    buildkit's Dockerfile parser runs threads of its own once the `dockerfile` package is loaded (a
+    forked copy can hang in its first parse), and the progress bar, once shown, refreshes from a
+    thread that may hold the lock of stderr. (macOS and Windows do not fork by default either.)"""
     import sys
+    import threading
 
-    return sys.platform.startswith("linux") and "dockerfile" not in sys.modules
+    return (sys.platform.startswith("linux") and "dockerfile" not in sys.modules
+            and threading.active_count() == 1)
 
 
 def _tick(steps: "Steps", done: int = 1) -> None:

@@ -17,6 +17,7 @@ child would need (see engine._fork_is_safe).
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -27,7 +28,7 @@ from typing import TypeVar
 Result = TypeVar("Result")
 
 _NUMBER = struct.Struct("<I")
-_MAX_CHUNKS = 4096  # 16 KiB of numbers: within any pipe buffer, so filling the queue never blocks
+_MAX_CHUNKS = 512  # 2 KiB of numbers: fits even the one-page pipe Linux gives a user over its pipe quota
 
 
 class WorkerFailed(Exception):
@@ -48,6 +49,9 @@ def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: i
     os.set_blocking(progress_read, False)
     children: list[tuple[int, object]] = []
     results: list = [None] * count
+    # Frozen objects are left out of garbage collection: the children then never walk (nor copy the
+    # pages of) everything they inherit. This process unfreezes them once the children exist.
+    gc.freeze()
     try:
         for _ in range(processes - 1):
             output = _scratch_file()
@@ -55,6 +59,7 @@ def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: i
             if pid == 0:
                 _child(work, chunks, task_read, progress_read, progress_write, output)  # never returns
             children.append((pid, output))
+        gc.unfreeze()
         os.close(progress_write)
         progress_write = -1
         if after_fork:
@@ -64,15 +69,17 @@ def run(work: Callable[[int], Result], count: int, processes: int, chunk_size: i
                 results[index] = work(index)
                 on_progress(1 + _drain(progress_read))
         while children:
-            pid, output = children[0]
-            for index, result in _collect(pid, output):
-                results[index] = result
-            children.pop(0)
-            output.close()
+            pid, output = children.pop(0)  # off the list first: once reaped, its pid may be reused
+            try:
+                for index, result in _collect(pid, output):
+                    results[index] = result
+            finally:
+                output.close()
         while more := _drain(progress_read):
             on_progress(more)
         return results
     finally:
+        gc.unfreeze()  # (again, harmless, if the forks failed)
         for pid, output in children:  # this process failed or was interrupted: stop the children
             _stop(pid)
             output.close()
@@ -87,7 +94,8 @@ def _child(work, chunks: Sequence[range], task_read: int, progress_read: int, pr
     atexit handlers, no buffered output written twice)."""
     status = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the parent, which stops us
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the parent, which stops us
         os.close(progress_read)
         os.set_blocking(progress_write, False)  # progress is for show: never wait to report it
         done = []

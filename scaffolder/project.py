@@ -116,6 +116,8 @@ class Service:
 
     def has(self, name: str) -> bool:
         """Whether the service has a file `name` (a relative POSIX path such as `src/index.js`)."""
+        if name.startswith("/"):
+            return False
         if "/" in name:
             return os.path.join(self.root, *name.split("/")) in self._own_paths()
         return name in self.memo("root_names", self._root_names)
@@ -126,7 +128,7 @@ class Service:
     def _root_names(self) -> set[str]:
         """The names of the files directly in the root folder, compared as strings: hashing Paths
         is slow."""
-        prefix = str(self.root) + os.sep
+        prefix = os.path.join(self.root, "")  # with one final separator, also for "/"
         return {path[len(prefix):] for path in self._file_paths
                 if path.startswith(prefix) and os.sep not in path[len(prefix):]}
 
@@ -148,10 +150,14 @@ class Service:
         return self._text_cache[path]
 
     def read_files(self) -> list[Path]:
-        """The service's own files a check has read (only those can hold a suppression that matters);
-        compared as strings, which hash faster than Paths."""
+        """The service's own files that have been read (only those can hold a suppression that
+        matters); compared as strings, which hash faster than Paths."""
         own = self._own_paths()
         return [path for path in self._text_cache if str(path) in own]
+
+    def owns(self, path: Path) -> bool:
+        """Whether `path` is one of the service's files (not a nested service's, nor outside it)."""
+        return str(path) in self._own_paths()
 
     def is_cached(self, path: Path) -> bool:
         """Whether a check has already read this file."""
@@ -217,12 +223,11 @@ def _read_regular_file(path: Path | str) -> bytes:
         if info.st_size > MAX_TEXT_BYTES:
             raise UnparsableFile(path, f"file is too large to check ({info.st_size // 2**20} MiB; "
                                        f"the limit is {MAX_TEXT_BYTES // 2**20} MiB)")
-        data = os.read(descriptor, info.st_size + 1)  # a regular file reads whole, up to its end
-        if len(data) <= info.st_size:
-            return data
-        parts = [data]  # it grew since fstat: read on to its end
-        while chunk := os.read(descriptor, 1 << 20):
-            parts.append(chunk)
+        data = os.read(descriptor, info.st_size + 1)  # normally the whole file, in one read
+        parts = [data]
+        while data:  # until the end of the file: a read may return less (FUSE, network file systems)
+            data = os.read(descriptor, 1 << 20)
+            parts.append(data)
         return b"".join(parts)
     finally:
         os.close(descriptor)

@@ -108,3 +108,24 @@ def test_read_text_reads_a_file_whole(tmp_path):
     service = Service(tmp_path, files=sorted(tmp_path.iterdir()))
     assert service.read_text(tmp_path / "app.py") == text
     assert service.read_text(tmp_path / "empty.py") == ""
+
+
+def test_has_takes_names_relative_to_the_root_even_at_the_top_of_the_file_system():
+    from pathlib import Path
+
+    from scaffolder.project import Service
+
+    service = Service(Path("/"), file_paths=["/Dockerfile", "/src/app.py"])
+    assert service.has("Dockerfile") and service.has("src/app.py")
+    assert not service.has("/Dockerfile") and not service.has("app.py")
+
+
+def test_read_text_reads_on_when_the_file_system_returns_less(tmp_path, monkeypatch):
+    from scaffolder import project
+    from scaffolder.project import Service
+
+    text = "line\n" * 1000
+    (tmp_path / "app.py").write_text(text, encoding="utf-8")
+    real_read = os.read
+    monkeypatch.setattr(project.os, "read", lambda descriptor, size: real_read(descriptor, min(size, 7)))
+    assert Service(tmp_path, files=[tmp_path / "app.py"]).read_text(tmp_path / "app.py") == text

@@ -74,3 +74,33 @@ def test_a_dockerfile_hadolint_cannot_parse_among_many_services(tmp_path):
     assert run.returncode == 1, run.stderr
     assert '"path": "services/zz/Dockerfile"' in run.stdout and '"code": "CBR001"' in run.stdout
     assert '"code": "DL1000"' not in run.stdout  # the same syntax error is reported once
+
+
+def test_fork_is_not_used_while_another_thread_runs():
+    """A progress bar refreshes from a thread once shown; fork() would copy its locks."""
+    import threading
+
+    from scaffolder.engine import _fork_is_safe
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not _fork_is_safe()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_dockerfile_suppressions_are_checked_the_same_whatever_the_worker_count(tmp_path):
+    """hadolint's preparation reads every Dockerfile in the main process; its suppressions must count
+    for every service, not only for those the main process happened to check."""
+    services = tmp_path / "services"
+    for index in range(30):
+        folder = services / f"svc{index:02d}"
+        folder.mkdir(parents=True)
+        (folder / "Dockerfile").write_text("# scaffolder: ignore[CBR999]\nFROM python:3.11-slim\n", encoding="utf-8")
+        (folder / "app.py").write_text("print('hi')\n", encoding="utf-8")
+    runs = [lint_output(tmp_path, "--select", "DL,CBR0,CBR2", "--jobs", jobs) for jobs in ("1", "2", "2")]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout, [run.stderr for run in runs]
+    assert runs[0].stdout.count('"code": "CBR003"') == 30

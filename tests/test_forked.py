@@ -73,3 +73,19 @@ def test_after_fork_runs_here_once_the_children_work():
     calls = []
     results = forked.run(lambda index: index, 50, 2, 5, lambda done: None, after_fork=lambda: calls.append(os.getpid()))
     assert results == list(range(50)) and calls == [os.getpid()]
+
+
+def test_a_child_already_reaped_is_not_signalled_again(monkeypatch):
+    stopped = []
+    monkeypatch.setattr(forked, "_stop", stopped.append)
+    parent = os.getpid()
+
+    def work(index):
+        if os.getpid() != parent:
+            raise ValueError("fails in the worker")
+        time.sleep(0.01)
+        return index
+
+    with pytest.raises(forked.WorkerFailed):
+        forked.run(work, 20, 2, 1, lambda done: None)
+    assert stopped == []  # its pid may already belong to another process

@@ -148,6 +148,8 @@ class HadolintRun:
 
     def __init__(self, binary: Path | None, chunks: list, jobs: int):
         self.binary, self.waiting, self.jobs = binary, list(reversed(chunks)), max(1, jobs)
+        # service root -> the Dockerfile hadolint lints for it
+        self.dockerfiles = {service.root: path for _, members in chunks for service, path in members}
         self.rts_options: tuple[str, ...] = RTS_OPTIONS
         self.running: list[_Chunk] = []
         self.raw: dict[Path, tuple[Service, list[Finding]]] = {}
