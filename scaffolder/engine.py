@@ -2,11 +2,12 @@
 
 Order of work:
 1. discover the services; take those whose files, settings and tool are unchanged from the cache;
-2. start hadolint on the remaining services' Dockerfiles (subprocesses, `jobs` at a time);
-3. run the in-process checks on the remaining services, spread over this process and `jobs - 1`
+2. run the in-process checks on the remaining services, spread over this process and `jobs - 1`
    forked workers taking chunks from one queue (forked.py; each also parses the inline
-   suppressions of the files its checks read); with --jobs 1 the
-   checks run in this process first and hadolint after them, one process at a time;
+   suppressions of the files its checks read);
+3. as soon as the workers run, start hadolint on the same services' Dockerfiles (subprocesses,
+   `jobs` at a time); with --jobs 1 the checks run in this process first and hadolint after them,
+   one process at a time;
 4. collect hadolint, then apply settings (select, ignore, per-file ignores, severities) and inline
    suppressions per service, and store each service's findings in the cache.
 The result is sorted, so it is identical whatever the worker count and whatever came from the cache.
