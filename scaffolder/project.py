@@ -224,8 +224,10 @@ def _read_regular_file(path: Path | str) -> bytes:
             raise UnparsableFile(path, f"file is too large to check ({info.st_size // 2**20} MiB; "
                                        f"the limit is {MAX_TEXT_BYTES // 2**20} MiB)")
         data = os.read(descriptor, info.st_size + 1)  # normally the whole file, in one read
-        parts = [data]
-        while data:  # until the end of the file: a read may return less (FUSE, network file systems)
+        if len(data) == info.st_size:
+            return data
+        parts = [data]  # a read may return less (FUSE, network file systems), or the file grew
+        while data:
             data = os.read(descriptor, 1 << 20)
             parts.append(data)
         return b"".join(parts)
