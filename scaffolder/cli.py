@@ -44,6 +44,19 @@ def _stop_cleanly_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
+def _signal_behind(error: BaseException) -> BaseException | None:
+    """Ctrl-C or SIGTERM arriving while a C extension runs comes back as another exception caused
+    by it: a SystemError ("returned a result with an exception set") from buildkit's Dockerfile
+    parser, a QueryError from tree-sitter. Found by following the chain of causes."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, (KeyboardInterrupt, _Terminated)):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -63,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         print("scaffolder: terminated", file=sys.stderr)
         return 143
     except Exception as error:  # a bug of ours: say so plainly, keep the traceback for who asks
+        stop = _signal_behind(error)
+        if isinstance(stop, KeyboardInterrupt):
+            print("scaffolder: interrupted", file=sys.stderr)
+            return 130
+        if isinstance(stop, _Terminated):
+            print("scaffolder: terminated", file=sys.stderr)
+            return 143
         if os.environ.get("SCAFFOLDER_DEBUG"):
             raise
         print(f"scaffolder: internal error: {type(error).__name__}: {error}\n"

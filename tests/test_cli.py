@@ -92,3 +92,29 @@ def test_output_to_a_device_writes_through_it(tmp_path):
     result = scaffolder("lint", "-o", "/dev/null", ".", cwd=tmp_path)
     assert result.returncode == 0
     assert Path("/dev/null").is_char_device()
+
+
+def test_a_signal_inside_a_c_extension_is_reported_as_the_signal(tmp_path, monkeypatch, capsys):
+    """SIGTERM or Ctrl-C while buildkit's parser or tree-sitter runs comes back as a SystemError or
+    QueryError caused by it (sometimes after a chain of SystemErrors): still "terminated", not an
+    internal error."""
+    from scaffolder import cli, cli_lint
+
+    def chained(*causes):
+        def handler(args):
+            error = causes[0]
+            for wrapper in causes[1:]:
+                wrapper.__cause__, error = error, wrapper
+            raise error
+        return handler
+
+    monkeypatch.setattr(cli, "_stop_cleanly_on_sigterm", lambda: None)  # leave pytest's own SIGTERM alone
+    write_tree(tmp_path, {"Dockerfile": "FROM scratch\n"})
+    cases = [(chained(cli._Terminated(), SystemError("returned a result with an exception set")), 143, "terminated"),
+             (chained(KeyboardInterrupt(), RuntimeError("regular expression error")), 130, "interrupted"),
+             (chained(cli._Terminated(), *[SystemError("again") for _ in range(10)]), 143, "terminated"),
+             (chained(ValueError("a bug"), SystemError("wrapped")), 2, "internal error")]
+    for handler, code, message in cases:
+        monkeypatch.setattr(cli_lint, "run_lint", handler)
+        assert cli.main(["lint", str(tmp_path)]) == code
+        assert message in capsys.readouterr().err
