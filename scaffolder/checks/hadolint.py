@@ -82,7 +82,7 @@ def hadolint_binary() -> Path:
 def start_batch(services: list[Service], jobs: int) -> "HadolintRun":
     """Start hadolint on every service's Dockerfile: one process per chunk of Dockerfiles that share
     a configuration, at most `jobs` at a time. hadolint starts in ~25 ms and lints a Dockerfile in
-    ~5 ms, so chunks cost a fraction of one process per file."""
+    ~5-12 ms, so chunks cost a fraction of one process per file."""
     groups: dict[str, tuple[dict, list[tuple[Service, Path]]]] = {}
     configs = ConfigFinder()
     for service in services:
