@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import importlib
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from scaffolder.catalog import Catalog
-from scaffolder.findings import LintResult
 from scaffolder.project import MAX_TEXT_BYTES
+
+if TYPE_CHECKING:  # only for annotations: `scaffolder --help` and `new` import this package for FORMATS
+    from scaffolder.catalog import Catalog
+    from scaffolder.findings import LintResult
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 
-@dataclass(frozen=True)
-class ReportContext:
+class ReportContext(NamedTuple):
     catalog: Catalog
     root: Path  # finding paths are relative to this folder
     fail_on: str
