@@ -24,6 +24,18 @@ LANGUAGE_BY_SUFFIX = {
 }
 
 
+def suffix_of(name: str) -> str:
+    """A file name's suffix as pathlib gives it (`.js`; "" for `.eslintrc`, `a.` or `www`), without
+    building a path object: the checks ask this for every file of a service."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def stem_of(name: str) -> str:
+    """A file name without its suffix, as pathlib's stem has it (`.env` and `a.` keep theirs)."""
+    return name[:len(name) - len(suffix_of(name))]
+
+
 MAX_TEXT_BYTES = 16 * 2**20  # no service file a rule reads is this large; a model or dump is not read
 
 
@@ -121,6 +133,15 @@ class Service:
         if "/" in name:
             return os.path.join(self.root, *name.split("/")) in self._own_paths()
         return name in self.memo("root_names", self._root_names)
+
+    def relative(self, path: Path) -> str:
+        """`path` from the service root, "/" between folders; its name when it is outside the root.
+        By slicing strings: pathlib's relative_to costs more than the checks of most files."""
+        text = str(path)
+        prefix = os.path.join(self.root, "")
+        if text.startswith(prefix):
+            return text[len(prefix):].replace(os.sep, "/")
+        return os.path.basename(text)
 
     def _own_paths(self) -> set[str]:
         return self.memo("own_paths", lambda: set(self._file_paths))

@@ -129,3 +129,23 @@ def test_read_text_reads_on_when_the_file_system_returns_less(tmp_path, monkeypa
     real_read = os.read
     monkeypatch.setattr(project.os, "read", lambda descriptor, size: real_read(descriptor, min(size, 7)))
     assert Service(tmp_path, files=[tmp_path / "app.py"]).read_text(tmp_path / "app.py") == text
+
+
+@pytest.mark.parametrize("name", ["app.js", "a.d.ts", ".eslintrc", "www", "a.", "x.tar.gz", "server_linux.go", "..a"])
+def test_name_helpers_agree_with_pathlib(name):
+    from pathlib import PurePosixPath
+
+    from scaffolder.project import stem_of, suffix_of
+
+    assert suffix_of(name) == PurePosixPath(name).suffix and stem_of(name) == PurePosixPath(name).stem
+
+
+def test_relative_paths_are_posix_strings_and_names_outside_the_root(tmp_path):
+    from pathlib import Path
+
+    from scaffolder.project import Service
+
+    service = Service(tmp_path, files=[])
+    assert service.relative(tmp_path / "src" / "app.py") == "src/app.py"
+    assert service.relative(tmp_path.parent / "other" / "main.go") == "main.go"
+    assert Service(Path("/"), file_paths=[]).relative(Path("/etc/app.js")) == "etc/app.js"

@@ -72,27 +72,6 @@ class _Loader:
         return self.parsed[path]
 
 
-def _relatives(paths: list[Path], root: Path) -> dict[Path, str]:
-    """Each path from the service root, "/" between folders (by slicing strings: pathlib's
-    relative_to is a large part of the work for a file that is not parsed)."""
-    prefix = os.path.join(str(root), "")
-    relatives = {}
-    for path in paths:
-        text = str(path)
-        if text.startswith(prefix):
-            relatives[path] = text[len(prefix):].replace(os.sep, "/")
-        else:
-            relatives[path] = _relative(path, root)
-    return relatives
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
-
-
 def _built_commands(service: Service, relatives: Iterable[str]) -> frozenset[str] | None:
     """The commands under cmd/ the Dockerfile builds. is_service_code asks only about files in
     cmd/<name>/, so without such files the Dockerfile is not parsed for it."""
@@ -137,7 +116,7 @@ def check(service: Service) -> Iterable[Finding]:
     paths = service.files_with_suffix(".go")
     if not paths:
         return
-    relatives = _relatives(paths, service.root)
+    relatives = {path: service.relative(path) for path in paths}
     built = _built_commands(service, relatives.values())
     service_code = [path for path in paths if is_service_code(relatives[path], built)]
     loader = _Loader(service, relatives)

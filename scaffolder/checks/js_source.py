@@ -19,11 +19,11 @@ from scaffolder.findings import Finding
 from scaffolder.jssource import background, listen, state
 from scaffolder.jssource.context import Context
 from scaffolder.jssource.entrypoints import JS_SUFFIXES, StartEvidence, start_evidence
-from scaffolder.jssource.files import MAX_BYTES, grammar_for, is_service_code, suffix_of
+from scaffolder.jssource.files import MAX_BYTES, grammar_for, is_service_code
 from scaffolder.source_hit import Hit
 from scaffolder.jssource.module import JsModule, candidate_pattern
 from scaffolder.nodeproject.jsfiles import share_parse
-from scaffolder.project import Service, UnparsableFile
+from scaffolder.project import Service, UnparsableFile, suffix_of
 
 PARSE_ERROR = "CBR001"
 CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
@@ -67,13 +67,11 @@ def check(service: Service) -> Iterable[Finding]:
     function_mode = service.is_function_like
     if not function_mode and not evidence.runs_node:
         return  # nginx serving a built front end, a Python or Java service: its JavaScript runs elsewhere
-    prefix = service.root.as_posix().rstrip("/") + "/"
     for path in service.files:  # plain strings: a PurePosixPath per file cost more than the word gate
         suffix = suffix_of(path.name)
         if suffix not in JS_SUFFIXES and (suffix or not evidence.entries):
             continue
-        posix = path.as_posix()
-        relative = posix[len(prefix):] if posix.startswith(prefix) else path.name
+        relative = service.relative(path)
         if suffix or evidence.names(relative):  # a start file without a suffix: express-generator's bin/www
             if is_service_code(relative, evidence):
                 yield from check_file(service, path, relative, evidence, function_mode)

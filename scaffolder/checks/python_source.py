@@ -7,7 +7,6 @@ file only the rules the gate lets through run."""
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -42,20 +41,9 @@ def _service_code(service: Service, evidence: Callable[[], StartEvidence]) -> li
     """(path, path relative to the service root as a POSIX string) of the service's .py files that
     are service code (files.py), found once per service."""
     def compute():
-        root = str(service.root)
         return [(path, relative) for path in service.files_with_suffix(".py")
-                if is_service_code(relative := _relative(path, root), evidence)]
+                if is_service_code(relative := service.relative(path), evidence)]
     return service.memo("python_source.service_code", compute)
-
-
-def _relative(path: Path, root: str) -> str:
-    text = str(path)
-    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and root != os.sep:
-        return text[len(root) + 1:].replace(os.sep, "/")  # Path.relative_to, without its cost
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
 
 
 def check_file(service: Service, path: Path, relative: str, evidence: Callable[[], StartEvidence],

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from scaffolder.dockerfile_model import parse, split_script
-from scaffolder.project import Service, UnparsableFile
+from scaffolder.project import Service, UnparsableFile, stem_of
 
 MAX_BYTES = 1_000_000
 _SKIPPED_DIRS = frozenset({"vendor", "third_party", "testdata", "test", "tests", "e2e", "mocks", "examples",
@@ -38,17 +38,11 @@ def is_service_code(relative: PurePosixPath | str, built_commands: frozenset[str
     *folders, name = str(relative).split("/")
     if name.endswith("_test.go") or any(folder in _SKIPPED_DIRS for folder in folders):
         return False
-    if _other_os(_stem(name)):
+    if _other_os(stem_of(name)):
         return False
     if built_commands is not None and len(folders) >= 2 and folders[0] == "cmd":
         return folders[1] in built_commands
     return True
-
-
-def _stem(name: str) -> str:
-    """PurePosixPath(name).stem."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _other_os(stem: str) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from scaffolder.jssource.entrypoints import StartEvidence
+from scaffolder.project import suffix_of
 from scaffolder.treesitter import GRAMMAR_BY_SUFFIX
 
 MAX_BYTES = 1024 * 1024
@@ -37,13 +38,6 @@ _SCRIPT_DIRS = frozenset({"scripts", "tools", "bin"})
 _TEST_MARKERS = (".test", ".spec", "-spec", ".e2e", ".stories", ".story", ".bench")
 _TOOLING_FILES = {"gruntfile", "gulpfile", "jest", "vitest", "karma", "babel", "webpack", "rollup", "vite",
                   "eslint", "prettier", "tailwind", "postcss", "setuptests", "commitlint", "lint-staged"}
-
-
-def suffix_of(name: str) -> str:
-    """A file name's suffix as pathlib gives it (`.js`; "" for `.eslintrc` or `bin/www`), without
-    building a path object for every file of a service."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def grammar_for(relative: str) -> str:

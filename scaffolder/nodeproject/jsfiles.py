@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from scaffolder.project import Service, UnparsableFile
+from scaffolder.project import Service, UnparsableFile, suffix_of
 from scaffolder.treesitter import GRAMMAR_BY_SUFFIX, Source, parse
 
 MAX_BYTES = 1_000_000
@@ -31,9 +31,7 @@ def grammar_for(path: Path | str) -> str | None:
 
 
 def _grammar_for_name(name: str) -> str | None:
-    dot = name.rfind(".")
-    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # as pathlib's Path.suffix
-    grammar = GRAMMAR_BY_SUFFIX.get(suffix)
+    grammar = GRAMMAR_BY_SUFFIX.get(suffix_of(name))
     if grammar not in JS_GRAMMARS or name.endswith((".d.ts", ".d.mts", ".d.cts")):
         return None
     return grammar

@@ -17,6 +17,8 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from scaffolder.project import stem_of
+
 _SERVER_COMMAND = re.compile(
     r"(?<![\w.-])(gunicorn|uvicorn|hypercorn|waitress-serve|daphne|granian|uwsgi|"
     r"flask\s+run|fastapi\s+run|-m\s+(?:gunicorn|uvicorn|hypercorn|waitress|daphne|granian|flask\s+run))(?![\w-])"
@@ -59,18 +61,12 @@ class StartEvidence(NamedTuple):
                 return True
         if not self.modules:
             return False
-        dotted = ".".join(folders if name == "__main__.py" else [*folders, stem(name)])
+        dotted = ".".join(folders if name == "__main__.py" else [*folders, stem_of(name)])
         return any(dotted == module or dotted.endswith("." + module) for module in self.modules)
 
 
 def posix_text(relative: str | PurePosixPath) -> str:
     return relative if isinstance(relative, str) else relative.as_posix()
-
-
-def stem(name: str) -> str:
-    """A file name without its suffix, as PurePath.stem has it (`.env` and `a.` keep theirs)."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _is_start_file(path: Path, root: Path) -> bool:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from scaffolder.pysource.entrypoints import StartEvidence, posix_text, stem
+from scaffolder.project import stem_of
+from scaffolder.pysource.entrypoints import StartEvidence, posix_text
 
 _SKIPPED_DIRS = frozenset({"tests", "test", "migrations", "alembic", "docs", "examples"})
 _TOOLING_FILES = {"setup.py", "noxfile.py", "fabfile.py", "conftest.py", "tests.py"}
@@ -34,7 +35,7 @@ def is_service_code(relative: str | PurePosixPath, evidence: StartEvidence | Cal
         return False
     if not _SKIPPED_DIRS.isdisjoint(folders):
         return False
-    file_stem = stem(name)
+    file_stem = stem_of(name)
     if folders and folders[-1] in _SETTINGS_DIRS and file_stem in _DEV_NAMES:
         return False
     head, _, tail = file_stem.partition("_")
