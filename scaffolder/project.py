@@ -65,7 +65,7 @@ def _package_mode(package: dict) -> str | None:
 
 def _read_package_mode(path: str) -> str | None:
     try:
-        package = json.loads(_read_regular_file(path))  # never blocks on a FIFO named package.json
+        package = json.loads(_read_regular_file(path)[0])  # never blocks on a FIFO named package.json
     except (OSError, ValueError, UnparsableFile):
         return None
     return _package_mode(package) if isinstance(package, dict) else None
@@ -96,6 +96,7 @@ class Service:
         self._files = files
         self._file_paths = file_paths if file_paths is not None else [str(path) for path in files]
         self._text_cache: dict = {}  # path -> text
+        self._sizes: dict = {}  # path -> size in bytes, of each file opened
         self._json_cache: dict = {}  # path -> parsed JSON; memo keys -> evidence
 
     def __repr__(self) -> str:
@@ -158,17 +159,36 @@ class Service:
 
     def read_text(self, path: Path) -> str:
         if path not in self._text_cache:
-            try:
-                data = _read_regular_file(path)
-            except OSError as error:
-                raise UnparsableFile(path, f"cannot read file: {error.strerror or error}") from None
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise UnparsableFile(path, f"file is not UTF-8 text ({error.reason} at byte {error.start})") from None
-            # a byte-order mark is dropped, as the utf-8-sig codec would (which decodes slower)
-            self._text_cache[path] = text[1:] if text.startswith("\ufeff") else text
+            self._load(path)
         return self._text_cache[path]
+
+    def read_text_within(self, path: Path, max_bytes: int) -> str | None:
+        """Like read_text, but None, without reading it, for a file of more than `max_bytes` (a
+        check's own limit): the size comes from the open descriptor, so there is no stat first."""
+        if path in self._text_cache:
+            return self._text_cache[path] if self._sizes[path] <= max_bytes else None
+        if self._sizes.get(path, 0) > max_bytes:
+            return None  # opened before, and too large
+        self._load(path, max_bytes)
+        return self._text_cache.get(path)  # None when over the limit
+
+    def size_of(self, path: Path) -> int | None:
+        """The size in bytes of a file read_text or read_text_within has opened."""
+        return self._sizes.get(path)
+
+    def _load(self, path: Path, skip_above: int | None = None) -> None:
+        try:
+            data, self._sizes[path] = _read_regular_file(path, skip_above)
+        except OSError as error:
+            raise UnparsableFile(path, f"cannot read file: {error.strerror or error}") from None
+        if data is None:
+            return  # over skip_above: left unread
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnparsableFile(path, f"file is not UTF-8 text ({error.reason} at byte {error.start})") from None
+        # a byte-order mark is dropped, as the utf-8-sig codec would (which decodes slower)
+        self._text_cache[path] = text[1:] if text.startswith("\ufeff") else text
 
     def read_files(self) -> list[Path]:
         """The service's own files that have been read (only those can hold a suppression that
@@ -232,26 +252,30 @@ class Service:
         return {LANGUAGE_BY_SUFFIX[path.suffix] for path in self.files if path.suffix in LANGUAGE_BY_SUFFIX}
 
 
-def _read_regular_file(path: Path | str) -> bytes:
-    """The bytes of a regular file of at most MAX_TEXT_BYTES. Opened without blocking and checked
-    on the open descriptor (one system call fewer than stat then open): a FIFO would otherwise block
-    the run, and /dev/zero never end. Read with os.read, not a file object: half the cost per file."""
+def _read_regular_file(path: Path | str, skip_above: int | None = None) -> tuple[bytes | None, int]:
+    """(bytes, size) of a regular file of at most MAX_TEXT_BYTES; (None, size) when it is larger
+    than `skip_above`. Opened without blocking and checked on the open descriptor (one system call
+    fewer than stat then open): a FIFO would otherwise block the run, and /dev/zero never end. Read
+    with os.read, not a file object: half the cost per file."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise UnparsableFile(path, "not a regular file")
+        if skip_above is not None and info.st_size > skip_above:
+            return None, info.st_size
         if info.st_size > MAX_TEXT_BYTES:
             raise UnparsableFile(path, f"file is too large to check ({info.st_size // 2**20} MiB; "
                                        f"the limit is {MAX_TEXT_BYTES // 2**20} MiB)")
         data = os.read(descriptor, info.st_size + 1)  # normally the whole file, in one read
         if len(data) == info.st_size:
-            return data
+            return data, info.st_size
         parts = [data]  # a read may return less (FUSE, network file systems), or the file grew
         while data:
             data = os.read(descriptor, 1 << 20)
             parts.append(data)
-        return b"".join(parts)
+        data = b"".join(parts)
+        return data, len(data)
     finally:
         os.close(descriptor)
 

@@ -110,6 +110,31 @@ def test_read_text_reads_a_file_whole(tmp_path):
     assert service.read_text(tmp_path / "empty.py") == ""
 
 
+def test_read_text_within_leaves_a_file_over_the_check_limit_unread(tmp_path, monkeypatch):
+    from scaffolder import project
+    from scaffolder.project import Service, UnparsableFile
+
+    (tmp_path / "big.go").write_text("x" * 50, encoding="utf-8")
+    (tmp_path / "small.go").write_bytes(b"\xef\xbb\xbfpackage a\n")
+    (tmp_path / "bad.go").write_bytes(b"\xff\n")
+    service = Service(tmp_path, files=sorted(tmp_path.iterdir()))
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(project.os, "read", lambda descriptor, size: reads.append(size) or real_read(descriptor, size))
+    assert service.read_text_within(tmp_path / "big.go", 49) is None and reads == []
+    assert service.read_text_within(tmp_path / "big.go", 49) is None and service.size_of(tmp_path / "big.go") == 50
+    assert service.read_text_within(tmp_path / "big.go", 50) == "x" * 50  # a wider limit reads it
+    assert service.read_text_within(tmp_path / "big.go", 49) is None  # and a narrower one still refuses it
+    assert service.read_text_within(tmp_path / "small.go", 13) == "package a\n"  # the size counts the BOM
+    assert service.size_of(tmp_path / "small.go") == 13
+    for _ in range(2):  # the error again, not a KeyError, when asked twice
+        with pytest.raises(UnparsableFile, match="not UTF-8"):
+            service.read_text_within(tmp_path / "bad.go", 100)
+    with pytest.raises(UnparsableFile, match="cannot read file"):
+        service.read_text_within(tmp_path / "missing.go", 100)
+    assert service.read_files() == [tmp_path / "big.go", tmp_path / "small.go"]
+
+
 def test_has_takes_names_relative_to_the_root_even_at_the_top_of_the_file_system():
     from pathlib import Path
 

@@ -52,12 +52,7 @@ class _Loader:
         return self.texts[path]
 
     def _read(self, path: Path) -> str | None:
-        try:
-            if path.stat().st_size > MAX_BYTES:
-                return None
-        except OSError:
-            return None
-        return self.service.read_text(path)
+        return self.service.read_text_within(path, MAX_BYTES)
 
     def load(self, path: Path) -> GoFile | None:
         if path not in self.parsed:

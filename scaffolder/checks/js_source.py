@@ -93,15 +93,13 @@ def _not_server_code(data: bytes) -> bool:
 def check_file(service: Service, path: Path, relative: str, evidence: StartEvidence,
                function_mode: bool) -> Iterator[Finding]:
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return
-        text = service.read_text(path)
-    except OSError:
-        return
+        text = service.read_text_within(path, MAX_BYTES)
     except UnparsableFile as error:
         yield Finding(PARSE_ERROR, error.message, str(error.path), error.line, error.column)
         return
+    if text is None:
+        return
+    size = service.size_of(path)
     data = text.encode("utf-8", "surrogatepass")
     if not passes_gate(data, function_mode) or _not_server_code(data):
         return
