@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "broken-service"
 TEMPLATES_MONOREPO = 12
 
@@ -104,3 +106,22 @@ def test_dockerfile_suppressions_are_checked_the_same_whatever_the_worker_count(
     runs = [lint_output(tmp_path, "--select", "DL,CBR0,CBR2", "--jobs", jobs) for jobs in ("1", "2", "2")]
     assert runs[0].stdout == runs[1].stdout == runs[2].stdout, [run.stderr for run in runs]
     assert runs[0].stdout.count('"code": "CBR003"') == 30
+
+
+@pytest.mark.parametrize(("names", "kinds"), [
+    (["Dockerfile", "README.md"], set()),
+    (["app.py", "requirements.txt"], {"python"}),
+    (["main.go", "go.mod"], {"go"}),
+    (["App.java"], {"java"}),
+    (["application.yml"], {"java"}), (["application-prod.properties"], {"java"}), (["app.yml"], set()),
+    (["package.json"], {"node", "package.json"}),
+    (["index.mts"], {"node"}), (["a.d.ts"], {"node"}), (["x.json"], set()),
+    ([".py", "py", "x.spy", "go", ".java.bak"], {"python"}),  # pathlib-style suffixes only
+])
+def test_checks_run_by_the_kinds_of_file_a_service_has(names, kinds):
+    from scaffolder.checks import CHECKS, checks_for, file_kinds
+
+    assert file_kinds(names) == kinds
+    wanted = {check.name for check in CHECKS if check.needs is None or check.needs in kinds}
+    assert {module.__name__.rsplit(".", 1)[1] for module in checks_for(names)} == wanted
+    assert {"dockerfile", "start_command", "server_config"} <= wanted

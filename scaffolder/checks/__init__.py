@@ -17,60 +17,59 @@ them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from types import ModuleType
 from typing import NamedTuple
 
 # The suffixes jssource reads (kept here, not imported, so that choosing checks loads no parser;
 # tests/test_js_source.py checks that the two agree).
 JS_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
-_SPRING_CONFIG_SUFFIXES = (".properties", ".yml", ".yaml")
+_SPRING_CONFIG_SUFFIXES = frozenset({".properties", ".yml", ".yaml"})
 
 
-def _always(file_names: list[str]) -> bool:
-    return True
+def file_kinds(file_names: list[str]) -> frozenset[str]:
+    """Which kinds of file a service has, in one pass over its file names (this runs for every
+    service): "python", "go", "java" (sources, or Spring's application.* settings), "node" (a
+    package.json or JavaScript/TypeScript) and "package.json"."""
+    kinds = set()
+    for name in file_names:
+        dot = name.rfind(".")
+        suffix = name[dot:] if dot >= 0 else ""
+        if suffix in _KIND_BY_SUFFIX:
+            kinds.add(_KIND_BY_SUFFIX[suffix])
+        if name == "package.json":
+            kinds.update(("package.json", "node"))
+        elif name.startswith("application") and suffix in _SPRING_CONFIG_SUFFIXES:
+            kinds.add("java")
+    return frozenset(kinds)
 
 
-def _python(file_names: list[str]) -> bool:
-    return any(name.endswith(".py") for name in file_names)
-
-
-def _node(file_names: list[str]) -> bool:
-    return any(name == "package.json" or name[name.rfind("."):] in JS_SUFFIXES for name in file_names)
-
-
-def _package_json(file_names: list[str]) -> bool:
-    return "package.json" in file_names
-
-
-def _go(file_names: list[str]) -> bool:
-    return any(name.endswith(".go") for name in file_names)
-
-
-def _java(file_names: list[str]) -> bool:
-    return any(name.endswith(".java") or (name.startswith("application") and name.endswith(_SPRING_CONFIG_SUFFIXES))
-               for name in file_names)
+_KIND_BY_SUFFIX = {".py": "python", ".go": "go", ".java": "java", **{suffix: "node" for suffix in JS_SUFFIXES}}
 
 
 class Check(NamedTuple):
     name: str
-    needs: Callable[[list[str]], bool] = _always  # given the service's file names
+    needs: str | None = None  # the kind of file (see file_kinds) without which it is not run
 
     def load(self) -> ModuleType:
-        return importlib.import_module(f"scaffolder.checks.{self.name}")
+        module = _LOADED.get(self.name)
+        if module is None:  # import_module costs more than the checks of a small service
+            module = _LOADED[self.name] = importlib.import_module(f"scaffolder.checks.{self.name}")
+        return module
 
+
+_LOADED: dict[str, ModuleType] = {}
 
 CHECKS = (
     Check("dockerfile"),
     Check("start_command"),
     Check("server_config"),
-    Check("python_source", _python),
-    Check("go_source", _go),
-    Check("java_source", _java),
-    Check("js_source", _node),
-    Check("function_layout", _package_json),
-    Check("agent_layout", _node),
-    Check("node_dependencies", _package_json),
+    Check("python_source", "python"),
+    Check("go_source", "go"),
+    Check("java_source", "java"),
+    Check("js_source", "node"),
+    Check("function_layout", "package.json"),
+    Check("agent_layout", "node"),
+    Check("node_dependencies", "package.json"),
 )
 
 
@@ -81,4 +80,5 @@ def load_checks() -> list[ModuleType]:
 
 def checks_for(file_names: list[str]) -> list[ModuleType]:
     """The check modules that can say something about a service with these files."""
-    return [check.load() for check in CHECKS if check.needs(file_names)]
+    kinds = file_kinds(file_names)
+    return [check.load() for check in CHECKS if check.needs is None or check.needs in kinds]
