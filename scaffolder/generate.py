@@ -76,7 +76,8 @@ class GenerateResult:
 
 
 def _load_template(path: Path) -> TemplateInfo:
-    config = yaml.safe_load((path / "copier.yml").read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: ~5x faster, same documents
+    config = yaml.load((path / "copier.yml").read_text(encoding="utf-8"), Loader=loader) or {}
     meta = config.get("_scaffolder") or {}
     questions = []
     for name, spec in config.items():

@@ -313,3 +313,12 @@ def test_new_and_templates_help():
     result = subprocess.run([sys.executable, "-m", "scaffolder", "templates", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--json" in result.stdout
+
+
+def test_template_questions_read_the_same_with_or_without_libyaml(monkeypatch):
+    from scaffolder import generate
+
+    with_libyaml = [generate._load_template(template.path) for template in generate.list_templates()]
+    assert hasattr(yaml, "CSafeLoader") and len(with_libyaml) == 3
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert [generate._load_template(template.path) for template in generate.list_templates()] == with_libyaml
