@@ -149,7 +149,8 @@ def run_key(*parts: object) -> str:
 
 
 def _finding_to(finding: Finding) -> dict:
-    data = asdict(finding)
+    data = finding._asdict()
+    data["fix"] = asdict(finding.fix) if finding.fix else None
     data["severity"] = finding.severity.value if finding.severity else None
     return data
 

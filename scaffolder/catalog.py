@@ -32,9 +32,10 @@ is unsafe or the heading says "unsafe"); only the files that change need to be t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from scaffolder.findings import Severity
 from scaffolder.front_matter import parse_plain
@@ -54,8 +55,7 @@ class CatalogError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     kind: str  # "bad" or "good"
     title: str
     files: dict[str, str]
@@ -124,7 +124,7 @@ def parse_examples(body: str) -> tuple[Example, ...]:
         if heading.group("kind") == "Fixed":
             if not examples or examples[-1].kind != "bad" or examples[-1].fixed is not None:
                 raise CatalogError(f"'### {title}' must follow a '### Bad' example")
-            examples[-1] = replace(examples[-1], fixed=files, fixed_title=title)
+            examples[-1] = examples[-1]._replace(fixed=files, fixed_title=title)
             continue
         examples.append(Example(kind=heading.group("kind").lower(), title=title, files=files))
     return tuple(examples)
@@ -159,22 +159,26 @@ def parse_rule(path: Path) -> Rule:
     )
 
 
-@dataclass(frozen=True)
 class Catalog:
-    rules: dict[str, Rule]
+    """The rules by code. Not to be changed once made: `aliases()` is worked out once."""
+
+    def __init__(self, rules: dict[str, Rule]):
+        self.rules = rules
+        self._aliases: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Catalog({len(self.rules)} rules)"
 
     def get(self, code: str) -> Rule | None:
         return self.rules.get(code) or self.rules.get(self.aliases().get(code, ""))
 
-    @lru_cache(maxsize=None)
     def aliases(self) -> dict[str, str]:
-        return {alias: rule.code for rule in self.rules.values() for alias in rule.aliases}
+        if self._aliases is None:
+            self._aliases = {alias: rule.code for rule in self.rules.values() for alias in rule.aliases}
+        return self._aliases
 
     def known(self, code: str) -> bool:
         return self.get(code) is not None or bool(HADOLINT_CODE_PATTERN.match(code))
-
-    def __hash__(self) -> int:  # for lru_cache on aliases()
-        return id(self)
 
 
 def load_catalog(directory: Path | None = None) -> Catalog:

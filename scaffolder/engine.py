@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from scaffolder.catalog import Catalog
 from scaffolder.checks import checks_for
@@ -37,8 +37,7 @@ class CheckError(Exception):
     """A check could not run at all (hadolint missing or broken): the run stops with exit 2."""
 
 
-@dataclass(frozen=True)
-class LintOptions:
+class LintOptions(NamedTuple):
     settings: Settings
     catalog: Catalog
     report_root: Path
@@ -47,13 +46,12 @@ class LintOptions:
     cache: object | None = None  # a cache.ResultCache, or None for no cache
 
 
-@dataclass
-class ServiceOutcome:
+class ServiceOutcome(NamedTuple):
     """What a worker sends back for one service: raw findings and the suppressions in the files
     its checks read (keyed by path)."""
 
     raw: list[Finding]
-    suppressions: dict[str, list[Suppression]] = field(default_factory=dict)
+    suppressions: dict[str, list[Suppression]]
 
 
 def default_jobs() -> int:
@@ -235,14 +233,13 @@ def _tick(steps: "Steps", done: int = 1) -> None:
     steps.show()
 
 
-@dataclass
 class Steps:
     """What the progress bar shows: services checked plus Dockerfiles hadolint has done."""
 
-    progress: Progress | None
-    total: int
-    checked: int = 0
-    external: object = None  # the hadolint run, once started
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total = progress, total
+        self.checked = 0
+        self.external = None  # the hadolint run, once started
 
     def show(self) -> None:
         if self.progress:
@@ -339,7 +336,7 @@ def _resolved(finding: Finding, code: str, relative: str, options: LintOptions) 
     rule = options.catalog.get(code)
     default = rule.severity if rule else (finding.severity or Severity.WARNING)
     severity = options.settings.severity_for(code, default)
-    return replace(finding, code=code, path=relative, severity=severity)
+    return finding._replace(code=code, path=relative, severity=severity)
 
 
 def _relative(path: str, root: Path) -> str:

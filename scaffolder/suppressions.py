@@ -10,7 +10,6 @@ Files without comments (JSON) take per-file-ignores in the settings instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 _HASH = "#"
 _SLASHES = "//"
@@ -32,13 +31,21 @@ def comment_marker(file_name: str) -> str | None:
     return _MARKER_BY_SUFFIX.get(file_name[dot:]) if dot >= 0 else None
 
 
-@dataclass
 class Suppression:
-    line: int  # where the pragma is written
-    column: int
-    target_line: int | None  # the line it silences; None for the whole file
-    codes: list[str]
-    used: set[str] = field(default_factory=set)
+    """One `scaffolder: ignore[...]` comment; `used` collects the codes it silenced in this run."""
+
+    __slots__ = ("line", "column", "target_line", "codes", "used")
+
+    def __init__(self, line: int, column: int, target_line: int | None, codes: list[str]):
+        self.line = line  # where the pragma is written
+        self.column = column
+        self.target_line = target_line  # the line it silences; None for the whole file
+        self.codes = codes
+        self.used: set[str] = set()
+
+    def __repr__(self) -> str:
+        return (f"Suppression(line={self.line}, column={self.column}, target_line={self.target_line}, "
+                f"codes={self.codes}, used={self.used})")
 
 
 def parse_suppressions(file_name: str, text: str) -> list[Suppression]:

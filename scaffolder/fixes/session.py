@@ -166,7 +166,7 @@ def preview(paths: list[Path], options, result: LintResult, unsafe: bool) -> Pre
         config = options.config_file
         if config is not None:
             mirror.copy(config)
-        mirror_options = replace(options, report_root=mirror.folder(root),
+        mirror_options = options._replace(report_root=mirror.folder(root),
                                  config_file=mirror.path(config) if config is not None else None,
                                  **({"cache": None} if hasattr(options, "cache") else {}))
         mirror_paths = [mirror.folder(service.root) for service, _outside in chosen]
