@@ -284,6 +284,25 @@ def test_new_without_a_terminal_uses_defaults_and_never_waits(tmp_path):
     assert "Next steps" in result.stdout
 
 
+def test_new_starts_no_git_process(tmp_path):
+    """Copier's git support never applies to the bundled templates; a `git` first on the PATH that
+    logs its calls shows Copier runs none (it ran a dozen, ~0.1 s), in a folder that is a git
+    repository too."""
+    tools, log = tmp_path / "tools", tmp_path / "git-calls.log"
+    tools.mkdir()
+    (tools / "git").write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec /usr/bin/env -u PATH git "$@"\n')
+    (tools / "git").chmod(0o755)
+    work = tmp_path / "repo"
+    work.mkdir()
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([sys.executable, "-m", "scaffolder", "new", "container", "svc", "--defaults"], cwd=work,
+                            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (work / "svc" / "Dockerfile").is_file()
+    assert not log.exists(), log.read_text()
+
+
 def test_invalid_answer_exit_code_and_message_from_the_process(tmp_path):
     result = run_cli("new", "agent", "bot", "--data", "agent_name=MyAgent", cwd=tmp_path)
     assert result.returncode == 2
