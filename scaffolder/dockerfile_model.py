@@ -84,6 +84,11 @@ class Stage:
     name: str | None  # the `AS` name, lower-cased
     parent: "Stage | None"  # the earlier stage this one is built FROM, if any
     instructions: tuple[Command, ...]  # FROM first
+    # Where each kind of instruction (upper-cased) is in `instructions`, FROM left out: the checks ask
+    # for the same kinds many times. _stages fills it from the keywords parse_text upper-cases once.
+    positions: dict[str, list[int]] = field(repr=False, compare=False)
+    # own() with several kinds, worked out once per combination
+    _merged: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def from_instruction(self) -> Command:
@@ -97,20 +102,15 @@ class Stage:
             stage = stage.parent
         return stage
 
-    def __post_init__(self):
-        # Where each kind of instruction (upper-cased) is in `instructions`, FROM left out: the checks
-        # ask for the same kinds many times. (Built here, not lazily: every stage is asked.)
-        positions: dict[str, list[int]] = {}
-        for position in range(1, len(self.instructions)):
-            positions.setdefault(self.instructions[position].cmd.upper(), []).append(position)
-        object.__setattr__(self, "_positions", positions)
-
     def own(self, *names: str) -> list[Command]:
         """This stage's instructions of these kinds (upper-case names), in file order."""
         if len(names) == 1:
-            found = self._positions.get(names[0], ())
+            found = self.positions.get(names[0], ())
         else:
-            found = sorted({position for name in names for position in self._positions.get(name, ())})
+            found = self._merged.get(names)
+            if found is None:
+                found = self._merged[names] = sorted(
+                    {position for name in names for position in self.positions.get(name, ())})
         return [self.instructions[position] for position in found]
 
     def effective(self, *names: str) -> list[Command]:
@@ -369,7 +369,10 @@ def _stages(instructions: tuple[Command, ...], keywords: list[str]) -> tuple[Sta
         image = head.value[0] if head.value else ""
         name = head.value[2].lower() if len(head.value) >= 3 and head.value[1].upper() == "AS" else None
         parent = next((stage for stage in reversed(stages) if stage.name and stage.name == image.lower()), None)
-        stages.append(Stage(len(stages), image, name, parent, instructions[start:end]))
+        positions: dict[str, list[int]] = {}
+        for index in range(start + 1, end):
+            positions.setdefault(keywords[index], []).append(index - start)
+        stages.append(Stage(len(stages), image, name, parent, instructions[start:end], positions))
     return tuple(stages)
 
 

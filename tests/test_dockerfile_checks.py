@@ -737,3 +737,30 @@ def test_seed_examples_have_no_errors(lint_files, files):
     findings = [f for f in lint_files(files) if f.code.startswith("CBR1")]
     assert [f for f in findings if f.severity == Severity.ERROR] == []
     assert findings == []
+
+
+@pytest.mark.parametrize(("build_dir", "files", "used"), [
+    (False, {"Dockerfile.dockerignore": ".git\n", ".dockerignore": ".git\n"}, "Dockerfile.dockerignore"),
+    (False, {".dockerignore": ".git\n"}, ".dockerignore"),
+    (True, {"api/.dockerignore": ".git\n", ".dockerignore": ".git\n"}, "api/.dockerignore"),
+    (True, {".dockerignore": ".git\n"}, ".dockerignore"),
+    (True, {"api/Dockerfile.dockerignore": ".git\n", "api/.dockerignore": ".git\n"}, "api/Dockerfile.dockerignore"),
+], ids=["own-name", "beside", "build-dir-beside", "build-dir-root", "build-dir-own-name"])
+def test_which_dockerignore_is_read(lint_files, build_dir, files, used):
+    """The lookup order (`<Dockerfile>.dockerignore`, `.dockerignore` beside the Dockerfile, then at the
+    service root), with the Dockerfile at the root or in BuildDir."""
+    dockerfile = "FROM python:3.12-slim\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+    tree = {"app.py": APP, **files}
+    if build_dir:
+        config = '{"envId": "env-1", "cloudrun": {"name": "demo-svc", "serverConfig": {"BuildDir": "api"}}}\n'
+        tree.update({"cloudbaserc.json": config, "api/Dockerfile": dockerfile})
+    else:
+        tree["Dockerfile"] = dockerfile
+    [finding] = [f for f in lint_files(tree) if f.code == "CBR109"]
+    assert finding.path == used
+
+
+def test_a_dockerignore_folder_is_not_a_dockerignore(lint_files):
+    files = service("FROM python:3.12-slim\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
+                    **{".dockerignore": None, ".dockerignore/x": "y\n"})
+    assert [f.code for f in lint_files(files) if f.code.startswith("CBR10")] == ["CBR108"]

@@ -352,11 +352,18 @@ def _final_chain_copy(model: DockerfileModel) -> Command | None:
 
 def _dockerignore_path(service: Service, model: DockerfileModel) -> Path | None:
     """`<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore` beside it, else at the
-    service root. Looked up as strings: a Path is only made for the one found."""
+    service root. Looked up as strings: a Path is only made for the one found. In the service root
+    a name that discovery did not list cannot be a file, so only listed names cost a stat (and the
+    root, usually the Dockerfile's own folder, is not looked in twice)."""
     beside = model.path.parent
-    for folder, name in ((beside, model.path.name + ".dockerignore"), (beside, ".dockerignore"),
-                         (service.root, ".dockerignore")):
-        if os.path.isfile(os.path.join(folder, name)):
+    beside_text, root_text = str(beside), str(service.root)
+    candidates = [(beside, beside_text, model.path.name + ".dockerignore"), (beside, beside_text, ".dockerignore")]
+    if root_text != beside_text:
+        candidates.append((service.root, root_text, ".dockerignore"))
+    for folder, folder_text, name in candidates:
+        if folder_text == root_text and not service.has(name):
+            continue
+        if os.path.isfile(os.path.join(folder_text, name)):
             return folder / name
     return None
 
