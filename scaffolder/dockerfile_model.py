@@ -77,7 +77,10 @@ def server_config_source(service: Service):
 
 
 # ---- the parsed Dockerfile --------------------------------------------------------------------
-@dataclass(frozen=True)
+# Stage and DockerfileModel are plain (not frozen) dataclasses compared by identity: a frozen
+# dataclass's __init__ sets every field through object.__setattr__, which made building them cost
+# about four times as much, for every stage of every Dockerfile. Treat them as read-only all the same.
+@dataclass(eq=False)
 class Stage:
     index: int
     image: str  # the FROM reference as written ("" when FROM has none)
@@ -86,9 +89,9 @@ class Stage:
     instructions: tuple[Command, ...]  # FROM first
     # Where each kind of instruction (upper-cased) is in `instructions`, FROM left out: the checks ask
     # for the same kinds many times. _stages fills it from the keywords parse_text upper-cases once.
-    positions: dict[str, list[int]] = field(repr=False, compare=False)
+    positions: dict[str, list[int]] = field(repr=False)
     # own() with several kinds, worked out once per combination
-    _merged: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _merged: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
     def from_instruction(self) -> Command:
@@ -156,7 +159,7 @@ class EnvValue(NamedTuple):
     instruction: Command
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class DockerfileModel:
     path: Path
     text: str
