@@ -21,7 +21,7 @@ from scaffolder.project import Service, UnparsableFile
 JsonPath = tuple  # of str (object keys) and int (array indexes)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # read-only all the same; not frozen, whose __init__ sets each field through object.__setattr__
 class ServerConfigSource:
     path: Path
     text: str

@@ -14,7 +14,7 @@ import os
 import re
 import shlex
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import NamedTuple, TYPE_CHECKING
 
@@ -168,7 +168,7 @@ class DockerfileModel:
     stages: tuple[Stage, ...]
     _final_facts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @property
+    @cached_property  # asked for a dozen times per Dockerfile
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
@@ -297,21 +297,22 @@ def arg_pairs(instruction: Command) -> list[tuple[str, str | None]]:
 
 # ---- parsing ------------------------------------------------------------------------------------
 def parse(service: Service) -> DockerfileModel | None:
-    """The service's Dockerfile, parsed once per service (None when it has none)."""
-    path = dockerfile_path(service)
-    if path is None:
-        return None
-
-    def compute():
-        try:
-            return parse_text(path, service.read_text(path))
-        except UnparsableFile as error:
-            return error
-
-    result = service.memo("dockerfile", compute)
+    """The service's Dockerfile, parsed once per service (None when it has none). The memo is asked
+    first: every check of the service calls this, and the path is only needed the first time."""
+    result = service.memo("dockerfile", lambda: _parse_service(service))
     if isinstance(result, UnparsableFile):
         raise result
     return result
+
+
+def _parse_service(service: Service) -> DockerfileModel | UnparsableFile | None:
+    path = dockerfile_path(service)
+    if path is None:
+        return None
+    try:
+        return parse_text(path, service.read_text(path))
+    except UnparsableFile as error:
+        return error
 
 
 def parse_text(path: Path, text: str) -> DockerfileModel:

@@ -764,3 +764,21 @@ def test_a_dockerignore_folder_is_not_a_dockerignore(lint_files):
     files = service("FROM python:3.12-slim\nCOPY . .\nCMD [\"python\", \"app.py\"]\n",
                     **{".dockerignore": None, ".dockerignore/x": "y\n"})
     assert [f.code for f in lint_files(files) if f.code.startswith("CBR10")] == ["CBR108"]
+
+
+def test_an_unparsable_dockerfile_raises_at_every_call(tmp_path):
+    """parse() and the start-command analysis memoise what they find; an unparsable Dockerfile is
+    reported by every check that asks (each raises UnparsableFile), a missing one by none."""
+    from scaffolder.checks.start_command import analyze
+    from scaffolder.dockerfile_model import parse
+    from scaffolder.project import Service, UnparsableFile
+
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nBOGUS x\n", encoding="utf-8")
+    service = Service(tmp_path, file_paths=[str(tmp_path / "Dockerfile")])
+    for ask in (parse, analyze, parse, analyze):
+        with pytest.raises(UnparsableFile):
+            ask(service)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bare = Service(empty, file_paths=[])
+    assert (parse(bare), analyze(bare), parse(bare), analyze(bare)) == (None, None, None, None)

@@ -117,11 +117,14 @@ class Analysis:
 
 
 def analyze(service: Service) -> Analysis | None:
-    """The start command of the service's Dockerfile, analysed once (None without a Dockerfile)."""
+    """The start command of the service's Dockerfile, analysed once (None without a Dockerfile). An
+    unparsable Dockerfile raises UnparsableFile at every call, as parse does."""
+    return service.memo("start_command", lambda: _analyze_service(service))
+
+
+def _analyze_service(service: Service) -> Analysis | None:
     model = parse(service)
-    if model is None:
-        return None
-    return service.memo("start_command", lambda: _analyze(service, model))
+    return _analyze(service, model) if model is not None else None
 
 
 def _analyze(service: Service, model: DockerfileModel) -> Analysis:
