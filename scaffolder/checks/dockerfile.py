@@ -417,6 +417,12 @@ _MANIFESTS = {"npm": "package*.json", "yarn": "package.json yarn.lock", "pnpm": 
               "go": "go.mod go.sum", "bundle": "Gemfile Gemfile.lock", "composer": "composer.json composer.lock"}
 
 
+# Compiled here rather than passed to re.match as text: these run for every command of every RUN.
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PYTHON = re.compile(r"^python(\d(\.\d+)?)?$")
+_PIP = re.compile(r"^pip(\d(\.\d+)?)?$")
+
+
 def _run_commands(instruction: Command) -> list[tuple[str, ...]]:
     if instruction.json:
         return [tuple(instruction.value)]
@@ -425,7 +431,7 @@ def _run_commands(instruction: Command) -> list[tuple[str, ...]]:
     for script in scripts:
         for command in split_script(script):
             words = list(command.words)
-            while words and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]) or words[0] in ("sudo", "env", "exec")):
+            while words and (_ASSIGNMENT.match(words[0]) or words[0] in ("sudo", "env", "exec")):
                 words = words[1:]
             if words:
                 commands.append(tuple(words))
@@ -436,12 +442,12 @@ def _installer(words: tuple[str, ...]) -> tuple[str, str] | None:
     """(tool, what to copy first) when the command installs dependencies from a manifest."""
     base = words[0].rsplit("/", 1)[-1]
     args = words[1:]
-    if re.match(r"^python(\d(\.\d+)?)?$", base) and args[:2] == ("-m", "pip"):
+    if _PYTHON.match(base) and args[:2] == ("-m", "pip"):
         base, args = "pip", args[2:]
     if base == "uv" and args[:1] == ("pip",):
         base, args = "pip", args[1:]
     positional = [arg for arg in args if not arg.startswith("-")]
-    if re.match(r"^pip(\d(\.\d+)?)?$", base) and "install" in args:
+    if _PIP.match(base) and "install" in args:
         for index, arg in enumerate(args):
             if arg in ("-r", "--requirement") and index + 1 < len(args):
                 return "pip", args[index + 1]

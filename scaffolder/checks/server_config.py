@@ -20,6 +20,7 @@ from pathlib import Path
 from scaffolder.deploy_config import ServerConfigSource, line_column, server_config
 from scaffolder.findings import Edit, Finding, Fix
 from scaffolder.secrets import looks_like_secret, url_password
+from scaffolder.server_config_shape import plainly_valid  # small; the pydantic model is imported only when needed
 
 MEM_NOT_TWICE_CPU = "CBR401"
 SIZE_NOT_ALLOWED = "CBR402"
@@ -50,8 +51,6 @@ FUNCTION_PORT_NUMBER = 3000
 
 
 def _type_issues(data: dict) -> list:
-    from scaffolder.server_config_shape import plainly_valid
-
     if plainly_valid(data):  # the common case, without importing pydantic
         return []
     from scaffolder.server_config_model import validate_server_config

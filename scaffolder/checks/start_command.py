@@ -52,6 +52,7 @@ _PYTHON = re.compile(r"^(python|pypy)(\d+(\.\d+)?)?$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PORT_REFERENCE = re.compile(r"\$(PORT\b|\{PORT([:?+-][^}]*)?\})")
 _SPRING_PLACEHOLDER = re.compile(r"\$\{PORT(:[^}]*)?\}")
+_PHP = re.compile(r"^php\d")
 _LOOPBACK = re.compile(r"^(localhost|ip6-localhost|::1|127(\.\d{1,3}){3})$", re.I)
 # Programs whose --host/--port mean something other than where they listen.
 _NOT_SERVERS = frozenset({"celery", "redis-cli", "mysql", "psql", "mongosh", "curl", "wget", "wait-for-it",
@@ -477,7 +478,7 @@ def _bindings(invocation: Invocation, environment: set[str]) -> list[Binding]:
             add("port", value, written, "--port", value)
         for written, value in _option_values(args, "--hostname", "-H"):
             add("host", value, written, "--hostname", value)
-    elif program in ("php", "php-cli") or re.match(r"^php\d", program):
+    elif program in ("php", "php-cli") or _PHP.match(program):
         for written, value in _option_values(args, "-S"):
             host_port(written, value, "-S")
     elif program == "java":
@@ -695,7 +696,7 @@ def _background(analysis: Analysis) -> list[Finding]:
             reason = _DAEMONS[program]
         elif program == "service" and len(args) >= 2 and args[1] in ("start", "restart"):
             reason = f"`{text}` starts the {args[0]} service in the background"
-        elif re.match(r"^/etc/init\.d/", invocation.words[0]) and args[:1] in (["start"], ["restart"]):
+        elif invocation.words[0].startswith("/etc/init.d/") and args[:1] in (["start"], ["restart"]):
             reason = f"`{text}` starts a daemon in the background"
         elif program == "pm2" and not _has(args, "--no-daemon"):
             reason = "pm2 daemonizes the app and exits (use pm2-runtime, which stays in the foreground)"
