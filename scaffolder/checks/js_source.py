@@ -21,14 +21,14 @@ from scaffolder.jssource.context import Context
 from scaffolder.jssource.entrypoints import JS_SUFFIXES, StartEvidence, start_evidence
 from scaffolder.jssource.files import MAX_BYTES, grammar_for, is_service_code
 from scaffolder.source_hit import Hit
-from scaffolder.jssource.module import JsModule, candidate_pattern
+from scaffolder.jssource.module import JsModule, candidate_methods
 from scaffolder.nodeproject.jsfiles import share_parse
 from scaffolder.project import Service, UnparsableFile, suffix_of
 
 PARSE_ERROR = "CBR001"
 CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
 
-PATTERN = candidate_pattern(listen.METHODS | state.METHODS | background.METHODS)
+METHODS = candidate_methods(listen.METHODS | state.METHODS | background.METHODS)
 # Every rule needs one of these words in the file: a server call, a module the rule resolves calls
 # against (fs, child_process, multer, sqlite...), a global timer, or a route registration.
 GATE = (
@@ -111,7 +111,7 @@ def check_file(service: Service, path: Path, relative: str, evidence: StartEvide
         yield _syntax_error(source, path)
         return
     try:
-        module = JsModule(source, PATTERN)
+        module = JsModule(source, METHODS)
         if is_browser_code(module):
             return
         context = Context(module, evidence.runs_as_main(relative), function_mode)

@@ -53,18 +53,43 @@ def module_name(spec: str) -> str:
     return "@hapi/hapi" if spec == "hapi" else spec
 
 
-def candidate_pattern(methods: Iterable[str]) -> str:
-    """The one query each file runs: plain calls, calls of the listed methods, `new`, decorators."""
-    names = " ".join(f'"{name}"' for name in sorted(set(methods)))
-    return f"""
-(call_expression function: (identifier)) @call
-(call_expression function: (await_expression (identifier))) @call
-(call_expression function: (member_expression property: (property_identifier) @method)
-  (#any-of? @method {names})) @method_call
-(call_expression function: (call_expression function: (identifier) @require (#eq? @require "require"))) @required_call
+# The one query each file runs: every call, `new` and decorator. The calls are sorted into plain,
+# method and require(...)(...) calls in Python (_classify): a query that told them apart by their
+# callee's shape took tree-sitter ~30 ms per process to compile (a field or child in a pattern makes
+# its analysis costly), more than sorting the calls of every file of a run.
+CANDIDATES = """
+(call_expression) @call
 (new_expression) @new
 (decorator) @decorator
 """
+
+
+def candidate_methods(methods: Iterable[str]) -> frozenset[bytes]:
+    """The method names (`listen`, `writeFileSync`) whose calls are candidates, as source bytes."""
+    return frozenset(name.encode("utf-8") for name in methods)
+
+
+def _classify(call: Node, methods: frozenset[bytes]) -> str | None:
+    """The kind of a candidate call, as the query used to capture it: "call" for `f()` (and
+    TypeScript's `await f<T>()`), "method_call" for `x.listen()` with a known method,
+    "required_call" for `require("x")(...)`; None for any other call."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    kind = function.type
+    if kind == "identifier":
+        return "call"
+    if kind == "await_expression":
+        return "call" if any(child.type == "identifier" for child in function.named_children) else None
+    if kind == "member_expression":
+        prop = function.child_by_field_name("property")
+        return "method_call" if prop is not None and prop.type == "property_identifier" and \
+            prop.text in methods else None
+    if kind == "call_expression":
+        inner = function.child_by_field_name("function")
+        return "required_call" if inner is not None and inner.type == "identifier" and \
+            inner.text == b"require" else None
+    return None
 
 
 class Decl(NamedTuple):
@@ -119,12 +144,12 @@ def callee_name(call: Node) -> str | None:
 class JsModule:
     """A parsed file with its candidate calls and lazily computed bindings."""
 
-    def __init__(self, source: Source, methods_pattern: str):
+    def __init__(self, source: Source, methods: frozenset[bytes]):
         self.source = source
         self.grammar = source.grammar
         self.root = source.root
         self.data = source.data
-        self._methods_pattern = methods_pattern
+        self._methods = methods  # candidate_methods(): the method calls some rule looks at
         self._calls: dict[str, list[Node]] | None = None
         self._decorators: list[Node] = []
         self._blocks: dict[int, dict[str, Decl]] = {}
@@ -149,7 +174,12 @@ class JsModule:
 
     def _find_candidates(self) -> None:
         calls: dict[str, list[Node]] = {}
-        captures = treesitter.captures(self.grammar, self._methods_pattern, self.root)
+        found = treesitter.captures(self.grammar, CANDIDATES, self.root)
+        captures: dict[str, list[Node]] = {"new": found.get("new", []), "decorator": found.get("decorator", [])}
+        for call in found.get("call", ()):
+            kind = _classify(call, self._methods)
+            if kind is not None:
+                captures.setdefault(kind, []).append(call)
         for kind, prefix in (("call", ""), ("method_call", "."), ("new", "new ")):
             for call in captures.get(kind, ()):
                 name = callee_name(call)

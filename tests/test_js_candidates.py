@@ -1,0 +1,64 @@
+"""The candidate calls JsModule sorts in Python are the ones the former shape-matching query captured."""
+
+from __future__ import annotations
+
+import pytest
+
+from scaffolder import treesitter
+from scaffolder.checks.js_source import METHODS
+from scaffolder.jssource.module import JsModule, callee_name
+
+# The query JsModule ran before it sorted the calls itself (compiled here only to compare).
+_FORMER = """
+(call_expression function: (identifier)) @call
+(call_expression function: (await_expression (identifier))) @call
+(call_expression function: (member_expression property: (property_identifier) @method)
+  (#any-of? @method {names})) @method_call
+(call_expression function: (call_expression function: (identifier) @require (#eq? @require "require"))) @required_call
+(new_expression) @new
+(decorator) @decorator
+"""
+
+SOURCE = """
+const express = require("express");
+const knex = require("knex")({ client: "pg" });
+const app = express();
+app.listen(3000);
+obj.#listen?.(1);
+a.b.writeFileSync("x", y);
+a["listen"](1);
+(await /* why */ load)();
+f()();
+new Koa();
+setInterval(() => other.unknownMethod(), 10);
+"""
+
+TS_SOURCE = """
+import { Controller, Post } from "@nestjs/common";
+@Controller()
+class C { @Post() create() { return fetch<T>(1); } }
+async function main() { await listen<number>(8080); await import("fs"); }
+"""
+
+
+@pytest.mark.parametrize(("grammar", "text"), [("javascript", SOURCE), ("typescript", TS_SOURCE),
+                                               ("tsx", TS_SOURCE)])
+def test_candidates_match_the_former_query(grammar: str, text: str) -> None:
+    source = treesitter.parse(grammar, text)
+    names = " ".join(f'"{name.decode()}"' for name in sorted(METHODS))
+    former = treesitter.captures(grammar, _FORMER.format(names=names), source.root)
+    module = JsModule(source, METHODS)
+    expected: dict[str, list] = {}
+    for kind, prefix in (("call", ""), ("method_call", "."), ("new", "new ")):
+        for call in former.get(kind, ()):
+            name = callee_name(call)
+            if name is not None:
+                expected.setdefault(prefix + name, []).append(call)
+    for call in former.get("required_call", ()):
+        module_name = module.required(call.child_by_field_name("function"))
+        if module_name is not None:
+            expected.setdefault(module_name + "()", []).append(call)
+    assert {key: [node.id for node in nodes] for key, nodes in module.calls.items()} == \
+        {key: [node.id for node in nodes] for key, nodes in expected.items()}
+    assert [node.id for node in module.decorators] == [node.id for node in former.get("decorator", [])]
+    assert module.calls  # the sample has candidates at all
