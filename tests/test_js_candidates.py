@@ -62,3 +62,20 @@ def test_candidates_match_the_former_query(grammar: str, text: str) -> None:
         {key: [node.id for node in nodes] for key, nodes in expected.items()}
     assert [node.id for node in module.decorators] == [node.id for node in former.get("decorator", [])]
     assert module.calls  # the sample has candidates at all
+
+
+_FORMER_REASSIGNED = """
+(assignment_expression left: (identifier) @name)
+(augmented_assignment_expression left: (identifier) @name)
+(update_expression argument: (identifier) @name)
+"""
+
+
+@pytest.mark.parametrize("grammar", ["javascript", "typescript"])
+def test_reassigned_matches_the_former_query(grammar: str) -> None:
+    text = "let a = 1; a = 2; b += 1; c++; --d; e.f = 3; g[0]++; [h] = [1]; ({ i } = {}); (j) = 4; k!++;\n"
+    source = treesitter.parse(grammar, text)
+    module = JsModule(source, METHODS)
+    former = treesitter.captures(grammar, _FORMER_REASSIGNED, source.root).get("name", [])
+    assert module.reassigned == {module.text(node) for node in former}
+    assert {"a", "b", "c", "d"} <= module.reassigned

@@ -38,10 +38,12 @@ _MAX_DEPTH = 12
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "/": "/", "`": "`", "0": "\0",
             "\n": ""}
 
-_REASSIGNED = """
-(assignment_expression left: (identifier) @name)
-(augmented_assignment_expression left: (identifier) @name)
-(update_expression argument: (identifier) @name)
+# Assignments and updates; which of them assign a plain name is read in Python (`reassigned`), as
+# for CANDIDATES: fields in the patterns made the query several times costlier to compile.
+_ASSIGNMENTS = """
+(assignment_expression) @assignment
+(augmented_assignment_expression) @assignment
+(update_expression) @update
 """
 
 
@@ -286,8 +288,10 @@ class JsModule:
     @property
     def reassigned(self) -> set[str]:
         if self._reassigned is None:
-            found = treesitter.captures(self.grammar, _REASSIGNED, self.root).get("name", [])
-            self._reassigned = {self.text(node) for node in found}
+            found = treesitter.captures(self.grammar, _ASSIGNMENTS, self.root)
+            targets = [node.child_by_field_name("left") for node in found.get("assignment", ())]
+            targets += [node.child_by_field_name("argument") for node in found.get("update", ())]
+            self._reassigned = {self.text(node) for node in targets if node is not None and node.type == "identifier"}
         return self._reassigned
 
     def _block_decls(self, block: Node) -> dict[str, Decl]:
