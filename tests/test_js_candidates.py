@@ -79,3 +79,22 @@ def test_reassigned_matches_the_former_query(grammar: str) -> None:
     former = treesitter.captures(grammar, _FORMER_REASSIGNED, source.root).get("name", [])
     assert module.reassigned == {module.text(node) for node in former}
     assert {"a", "b", "c", "d"} <= module.reassigned
+
+
+@pytest.mark.parametrize(("text", "browser"), [
+    ("document.title = 'x';", True),
+    ("window.onload = f;", True),
+    ("const document = {}; document.title = 'x';", False),
+    ("res.document.title = 'x'; const window = 1;", False),  # a property named document, not the global
+    ("send(document); log(window);", False),  # named, but not as an object
+    ("(window).location.href = '/';", False),  # parenthesised: the former query did not see it either
+])
+def test_browser_globals_as_the_former_query(text: str, browser: bool) -> None:
+    from scaffolder.checks.js_source import is_browser_code
+    source = treesitter.parse("javascript", text)
+    former = treesitter.captures(
+        "javascript", '(member_expression object: (identifier) @global (#any-of? @global "document" "window"))',
+        source.root).get("global", [])
+    module = JsModule(source, METHODS)
+    assert is_browser_code(module) is browser
+    assert browser is any(module.declaration(node) is None for node in former)

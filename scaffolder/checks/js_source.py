@@ -58,7 +58,9 @@ def _any_of(words: tuple[bytes, ...]) -> re.Pattern:
 _GATE_PATTERN = _any_of(GATE)
 _FUNCTION_MODE_GATE = (b"main",)  # function mode: the exported main function is a request handler
 _LANGUAGE = {"javascript": "JavaScript", "typescript": "TypeScript", "tsx": "TypeScript (TSX)"}
-_BROWSER_GLOBALS = '(member_expression object: (identifier) @global (#any-of? @global "document" "window"))'
+# The names alone: the member_expression around them is checked in Python (is_browser_code), as a
+# pattern with a field costs tree-sitter several times more to compile.
+_BROWSER_GLOBALS = '((identifier) @global (#any-of? @global "document" "window"))'
 _MINIFIED_LINE = 500  # average bytes per line above which a file is a bundle, not code a person wrote
 
 
@@ -166,6 +168,9 @@ def is_browser_code(module: JsModule) -> bool:
     if not module.mentions(b"document.", b"window."):
         return False
     for name in treesitter.captures(module.grammar, _BROWSER_GLOBALS, module.root).get("global", []):
+        parent = name.parent
+        if parent is None or parent.type != "member_expression" or parent.child_by_field_name("object") != name:
+            continue  # `document` alone, or `x.document`: not the DOM's global used as an object
         if module.declaration(name) is None:
             return True
     return False
