@@ -1,8 +1,9 @@
 """Python source: the port and host a server listens on (CBR2xx), state kept on the instance and
 work started outside requests (CBR3xx). Parsed with the stdlib `ast`; the evidence and the rules
 live in scaffolder/pysource/. A file in which no rule can fire (pysource/gate.py) is not parsed at
-all, as in the JavaScript, Go and Java checks: CBR001 is about files a rule needed. In a parsed
-file only the rules the gate lets through run."""
+all, as in the JavaScript, Go and Java checks: CBR001 is about files a rule needed. Nor is a file
+whose only possible finding is CBR304 when its text shows no module-level container
+(state.may_keep_module_state_in_text). In a parsed file only the rules the gate lets through run."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def check_file(service: Service, path: Path, relative: str, evidence: Callable[[
     gunicorn_config = relative.rpartition("/")[2].startswith("gunicorn")
     gunicorn_bind = gunicorn_config and not evidence().command_binds
     codes = codes_that_may_fire(text, listens, gunicorn_bind)
+    if state.MODULE_STATE in codes and not state.may_keep_module_state_in_text(text):
+        codes -= {state.MODULE_STATE}  # no module-level container, told without parsing the module
     if not codes:
         return  # no rule can fire here: its syntax is Python's business, not a CloudBase rule's
     try:

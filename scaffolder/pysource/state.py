@@ -379,6 +379,61 @@ def may_keep_module_state(tree: ast.Module, text: str) -> bool:
     return any(_may_be_container(value, aliases) for value in values)
 
 
+# What may_keep_module_state_in_text looks for. A statement of the module's own scope starts at
+# column 0, unless it is in a compound statement there (if, try, with...: the test gives up) or
+# follows a `;`. A line at column 0 that is not a comment, a def, a class or a decorator may start
+# one; the test gives up on it when it holds anything a container assignment needs, or anything
+# that makes the statement go on past the line or hides its text: a bracket or brace display, a
+# container's name (also the one an alias imports), a quote, a `;`, a backslash, an unclosed
+# parenthesis, a character outside ASCII (NFKC may make it a container's name). The module's
+# docstring is skipped as a whole (only the first statement surely starts where a line does).
+_STATEMENT_LINE = re.compile(r"^[^ \t\n#].*", re.MULTILINE)
+_BODY_ELSEWHERE = re.compile(r"(?:def|class)\b|@")
+_COMPOUND = re.compile(r"(?:if|elif|else|for|while|try|except|finally|with|async|match|case)\b")
+_STRING_STATEMENT = re.compile(r"""[rRuU]?(?:
+      \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*+\'\'\'
+    | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*+\"\"\"
+    | '(?:[^'\\\n]|\\[\s\S])*+'
+    | "(?:[^"\\\n]|\\[\s\S])*+"
+    )""", re.VERBOSE)
+_MAY_HIDE_OR_CONTINUE = re.compile(r"""['";\\\[{]|[^\x00-\x7f]""")
+_CONTAINER_WORD = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_CONTAINER_NAMES)))
+
+
+def may_keep_module_state_in_text(text: str) -> bool:
+    """may_keep_module_state told from the text, before the module is parsed: False only when it
+    would be False for the parsed module (a superset, see _STATEMENT_LINE), so that a module whose
+    only possible finding is CBR304 is not parsed at all."""
+    if "global" in text or "\f" in text:  # a form feed resets the column Python counts indentation from
+        return True
+    if "\r" in text:  # Python's other line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    position = 0
+    first = _STATEMENT_LINE.search(text)
+    docstring = first and _STRING_STATEMENT.match(text, first.start())
+    if docstring:
+        position = docstring.end()
+        rest = text[position:_line_end(text, position)].strip()
+        if rest and not rest.startswith("#"):
+            return True  # more code on its last line
+    while (line := _STATEMENT_LINE.search(text, position)) is not None:
+        position = line.end()
+        code = line.group()
+        if _BODY_ELSEWHERE.match(code):
+            continue  # its body is not the module's scope
+        if _COMPOUND.match(code) or _MAY_HIDE_OR_CONTINUE.search(code):
+            return True
+        code = code.partition("#")[0]  # no quote before it: a comment
+        if _CONTAINER_WORD.search(code) or code.count("(") > code.count(")"):
+            return True
+    return False
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
 def _module_statements(tree: ast.Module) -> list[ast.AST]:
     """The statements that run in the module's own scope: all but those in functions and classes."""
     found: list[ast.AST] = []
