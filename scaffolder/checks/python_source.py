@@ -25,6 +25,7 @@ from scaffolder.pysource.startup import functions_started_elsewhere
 
 PARSE_ERROR = "CBR001"
 CODES = frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | background.CODES
+_MODULE_STATE_ONLY = frozenset({state.MODULE_STATE})
 
 
 def check(service: Service) -> Iterable[Finding]:
@@ -57,8 +58,8 @@ def check_file(service: Service, path: Path, relative: str, evidence: Callable[[
     gunicorn_config = relative.rpartition("/")[2].startswith("gunicorn")
     gunicorn_bind = gunicorn_config and not evidence().command_binds
     codes = codes_that_may_fire(text, listens, gunicorn_bind)
-    if state.MODULE_STATE in codes and not state.may_keep_module_state_in_text(text):
-        codes -= {state.MODULE_STATE}  # no module-level container, told without parsing the module
+    if codes == _MODULE_STATE_ONLY and not state.may_keep_module_state_in_text(text):
+        return  # no module-level container, told without parsing (a parsed module's tree tells it cheaper)
     if not codes:
         return  # no rule can fire here: its syntax is Python's business, not a CloudBase rule's
     try:

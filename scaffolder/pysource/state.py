@@ -387,51 +387,46 @@ def may_keep_module_state(tree: ast.Module, text: str) -> bool:
 # container's name (also the one an alias imports), a quote, a `;`, a backslash, an unclosed
 # parenthesis, a character outside ASCII (NFKC may make it a container's name). The module's
 # docstring is skipped as a whole (only the first statement surely starts where a line does).
-_STATEMENT_LINE = re.compile(r"^[^ \t\n#].*", re.MULTILINE)
+_FIRST_STATEMENT = re.compile(r"^[^ \t\n#]", re.MULTILINE)
 _BODY_ELSEWHERE = re.compile(r"(?:def|class)\b|@")
-_COMPOUND = re.compile(r"(?:if|elif|else|for|while|try|except|finally|with|async|match|case)\b")
 _STRING_STATEMENT = re.compile(r"""[rRuU]?(?:
       \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*+\'\'\'
     | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*+\"\"\"
     | '(?:[^'\\\n]|\\[\s\S])*+'
     | "(?:[^"\\\n]|\\[\s\S])*+"
     )""", re.VERBOSE)
-_MAY_HIDE_OR_CONTINUE = re.compile(r"""['";\\\[{]|[^\x00-\x7f]""")
-_CONTAINER_WORD = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_CONTAINER_NAMES)))
+# A compound statement, or anything a container assignment needs or that may hide the statement's
+# text or make it go on past the line (an unclosed parenthesis is counted apart).
+_MAY_HOLD_CONTAINER = re.compile(
+    r"""(?:if|elif|else|for|while|try|except|finally|with|async|match|case)\b|.*?(?:['";\\\[{]|[^\x00-\x7f]|\b(?:%s)\b)"""
+    % "|".join(sorted(_CONTAINER_NAMES)))
 
 
 def may_keep_module_state_in_text(text: str) -> bool:
     """may_keep_module_state told from the text, before the module is parsed: False only when it
-    would be False for the parsed module (a superset, see _STATEMENT_LINE), so that a module whose
-    only possible finding is CBR304 is not parsed at all."""
+    would be False for the parsed module (a superset, see the comment above), so that a module
+    whose only possible finding is CBR304 is not parsed at all."""
     if "global" in text or "\f" in text:  # a form feed resets the column Python counts indentation from
         return True
     if "\r" in text:  # Python's other line ends
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    position = 0
-    first = _STATEMENT_LINE.search(text)
+    first = _FIRST_STATEMENT.search(text)
     docstring = first and _STRING_STATEMENT.match(text, first.start())
     if docstring:
-        position = docstring.end()
-        rest = text[position:_line_end(text, position)].strip()
+        text = text[docstring.end():]
+        rest, _, text = text.partition("\n")
+        rest = rest.strip()
         if rest and not rest.startswith("#"):
-            return True  # more code on its last line
-    while (line := _STATEMENT_LINE.search(text, position)) is not None:
-        position = line.end()
-        code = line.group()
-        if _BODY_ELSEWHERE.match(code):
-            continue  # its body is not the module's scope
-        if _COMPOUND.match(code) or _MAY_HIDE_OR_CONTINUE.search(code):
+            return True  # more code on the docstring's last line
+    for code in text.split("\n"):
+        if not code or code[0] in " \t#" or _BODY_ELSEWHERE.match(code):
+            continue  # not at column 0, a comment, or a statement whose body is not the module's scope
+        if _MAY_HOLD_CONTAINER.match(code):
             return True
-        code = code.partition("#")[0]  # no quote before it: a comment
-        if _CONTAINER_WORD.search(code) or code.count("(") > code.count(")"):
-            return True
+        code = code.partition("#")[0]  # no quote: `#` starts a comment
+        if code.count("(") > code.count(")"):
+            return True  # an unclosed parenthesis
     return False
-
-
-def _line_end(text: str, position: int) -> int:
-    end = text.find("\n", position)
-    return len(text) if end < 0 else end
 
 
 def _module_statements(tree: ast.Module) -> list[ast.AST]:
