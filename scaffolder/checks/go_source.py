@@ -25,11 +25,12 @@ CODES = (frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | sessions.CODES 
          | background.CODES | processes.CODES)
 
 # A file with none of these can give no finding: it is not parsed at all (unless another file of
-# its package needs a name it declares).
-_NEEDLES = ("Listen", "Run(", "RunTLS(", "Start(", "StartTLS(", "StartAsync(", "StartBlocking(", "WithHostPorts",
-            "Addr(", "Create(", "WriteFile(", "OpenFile(", "Mkdir", "Rename(", "SaveUploadedFile(", "SaveFile(",
-            "sqlite", "\tgo ", " go ", "AfterFunc(", "append(", "] =", "]++", ".Store(",
-            "NewStore(", "NewFilesystemStore(", "scs.New(", "session.New(")
+# its package needs a name it declares). The commonest come first, since most files have one of
+# them and the search stops at the first found.
+_NEEDLES = ("append(", "] =", "\tgo ", " go ", "]++", "Listen", "Run(", "RunTLS(", "Start(", "StartTLS(",
+            "StartAsync(", "StartBlocking(", "WithHostPorts", "Addr(", "Create(", "WriteFile(", "OpenFile(", "Mkdir",
+            "Rename(", "SaveUploadedFile(", "SaveFile(", "sqlite", "AfterFunc(", ".Store(", "NewStore(",
+            "NewFilesystemStore(", "scs.New(", "session.New(")
 
 # Every rule but CBR304 starts from a `go` statement or a call named in CALL_NAMES other than a
 # route registration (GoFile.calls): a file without one of these words can give only CBR304.

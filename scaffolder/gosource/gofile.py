@@ -1,5 +1,6 @@
 """One parsed Go file: its package name, its imports, and the calls and go statements the rules
-look at, all found by one tree-sitter query (compiled once per process)."""
+look at, and the bindings package.py's scopes need, all found by one tree-sitter query (compiled
+once per process)."""
 
 from __future__ import annotations
 
@@ -32,13 +33,28 @@ CALL_NAMES = frozenset({
     "POST", "PUT", "PATCH", "DELETE", "Post", "Put", "Patch", "Delete", "HandleFunc", "Handle",
 })
 
-_QUERY = """
+_INDEX_PATTERNS = """
 (package_clause (package_identifier) @package)
 (import_spec) @import
 ((call_expression function: (selector_expression field: (field_identifier) @name)) @call
  (#any-of? @name %s))
 (go_statement (call_expression) @go)
 """ % " ".join(f'"{name}"' for name in sorted(CALL_NAMES))
+# What names are bound to, for package.py's Scopes. In the same query as the rest because each
+# query walks the whole tree, and the walk, not the patterns, is what a query costs.
+_BINDING_PATTERNS = """
+(short_var_declaration) @short
+(var_spec) @var
+(const_spec) @const
+(assignment_statement) @assign
+(parameter_declaration name: (identifier) @param)
+(variadic_parameter_declaration name: (identifier) @param)
+(range_clause left: (expression_list (identifier) @param))
+(receive_statement left: (expression_list (identifier) @param))
+(type_switch_statement alias: (expression_list (identifier) @param))
+(unary_expression operator: "&" operand: (identifier) @address)
+"""
+_QUERY = _INDEX_PATTERNS + _BINDING_PATTERNS
 
 _VERSION = re.compile(r"^v\d+$")
 
@@ -63,6 +79,7 @@ class GoFile:
     imports: dict[str, str] = field(default_factory=dict)  # local name -> import path
     calls: list[Node] = field(default_factory=list)  # selector calls whose name is in CALL_NAMES
     go_calls: list[Node] = field(default_factory=list)  # the call of each go statement
+    captured: dict[str, list[Node]] = field(default_factory=dict)  # every capture; package.py reads the bindings
 
     @classmethod
     def parse(cls, path: Path, relative: PurePosixPath, text: str) -> "GoFile":
@@ -86,6 +103,7 @@ class GoFile:
                 self.imports[name] = import_path
         self.calls = sorted(found.get("call", ()), key=lambda node: node.start_byte)
         self.go_calls = sorted(found.get("go", ()), key=lambda node: node.start_byte)
+        self.captured = found
 
     # ---- text and names ------------------------------------------------------------------------
     def text(self, node: Node) -> str:

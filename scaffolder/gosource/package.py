@@ -2,7 +2,7 @@
 
 A name used in a function is looked up in that function, then in the functions around it (a func
 literal sees its parent's variables), then at package level in every file of the folder. Each file
-is scanned once, by one query, for every place that gives a name a value: `:=`, `var`, `const`,
+is scanned once, by gofile.py's query, for every place that gives a name a value: `:=`, `var`, `const`,
 `=`, parameters and range variables (values unknown), and `&name` (the value may change behind a
 pointer: unknown). Other files of the package are parsed only when a name is not found in the file
 that uses it.
@@ -17,8 +17,7 @@ from typing import NamedTuple
 
 from tree_sitter import Node
 
-from scaffolder import treesitter
-from scaffolder.gosource.gofile import GRAMMAR, GoFile, enclosing_function
+from scaffolder.gosource.gofile import GoFile, enclosing_function
 
 
 class Bound(NamedTuple):
@@ -31,20 +30,6 @@ class Bound(NamedTuple):
 
 
 UNKNOWN = None  # a binding whose value cannot be known (a parameter, a range variable, &name)
-
-_BINDINGS_QUERY = """
-(short_var_declaration) @short
-(var_spec) @var
-(const_spec) @const
-(assignment_statement) @assign
-(parameter_declaration name: (identifier) @param)
-(variadic_parameter_declaration name: (identifier) @param)
-(range_clause left: (expression_list (identifier) @param))
-(receive_statement left: (expression_list (identifier) @param))
-(type_switch_statement alias: (expression_list (identifier) @param))
-(unary_expression operator: "&" operand: (identifier) @address)
-"""
-
 
 def _expressions(node: Node | None) -> list[Node]:
     if node is None:
@@ -100,7 +85,7 @@ class Scopes:
 
     def _build(self) -> None:
         file = self.file
-        found = treesitter.captures(GRAMMAR, _BINDINGS_QUERY, file.source.root)
+        found = file.captured  # gofile.py's query finds the declarations, parameters and assignments
         later: list[tuple[Node, str, Bound | None]] = []
         for node in found.get("short", ()):
             for name, value in self._pairs(node.child_by_field_name("left"), node.child_by_field_name("right")):
