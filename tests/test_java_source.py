@@ -15,7 +15,7 @@ import pytest
 from conftest import lint_tree
 from scaffolder.checks import java_source
 from scaffolder.javasource import config
-from scaffolder.javasource.files import is_service_file
+from scaffolder.javasource.files import is_generated, is_service_file
 from scaffolder.javasource.state import embedded_database
 
 MINE = java_source.CODES
@@ -519,10 +519,72 @@ def test_is_service_file():
 
 def test_word_gate_groups_hold_every_needle_once():
     """The gate tries a group of needles only when the text has their shared part: the same answer
-    as trying every needle, provided each needle has its group's part and is in one group."""
-    groups = java_source._NEEDLE_GROUPS
+    as trying every needle, provided each needle has its group's part and is in one group. "server."
+    is the exception: a needle only together with one of _AFTER_SERVER."""
+    groups = [(part, group) for part, group in java_source._NEEDLE_GROUPS if part != "server."]
     assert all(part in needle for part, group in groups for needle in group)
-    assert sorted(needle for _, group in groups for needle in group) == sorted(java_source._NEEDLES)
+    assert sorted([*(needle for _, group in groups for needle in group), "server."]) == sorted(java_source._NEEDLES)
+    assert ("server.", java_source._AFTER_SERVER) in java_source._NEEDLE_GROUPS
+
+
+HANDLERS = """package app;
+
+import com.sun.net.httpserver.HttpServer;
+
+final class Routes {
+    static void register(HttpServer server) {
+        server.createContext("/orders", exchange -> exchange.close());
+    }
+}
+"""
+CUSTOMIZER = """package app;
+
+import org.springframework.boot.web.server.ConfigurableWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+
+class PortCustomizer implements WebServerFactoryCustomizer<ConfigurableWebServerFactory> {
+    public void customize(ConfigurableWebServerFactory factory) {
+        factory.setPort(Integer.parseInt(System.getenv("PORT")));
+    }
+}
+"""
+
+
+def test_word_gate_skips_files_that_only_name_a_server():
+    """A handler file that takes an HttpServer and calls `server.` methods can give no finding (an
+    HttpServer.create finding needs a `new InetSocketAddress` in the same file): not parsed, so
+    not even a syntax error in it is reported."""
+    assert not java_source._may_report(HANDLERS)
+    assert not java_source._may_report(HANDLERS.replace("exchange.close());", "exchange.close();"))
+    assert java_source._may_report(HANDLERS.replace("server.createContext", "HttpServer.create(null, 0).createContext"))
+    assert java_source._may_report(HANDLERS.replace('"/orders"', '"server.port"'))
+    assert java_source._may_report(CUSTOMIZER)  # only "server." (in its imports) and WebServerFactory
+
+
+def test_handler_file_syntax_error_is_not_reported_but_main_file_is(lint_java):
+    broken_handlers = HANDLERS.replace("exchange.close());", "exchange.close();")
+    broken_main = "package app;\n\nclass Main {\n    void f() {\n        HttpServer.create(;\n    }\n}\n"
+    assert lint_java({"src/main/java/app/Routes.java": broken_handlers, MAIN: broken_main}) == [(MAIN, "CBR001", 5)]
+
+
+def test_customizer_is_evidence_that_code_sets_the_port(lint_java):
+    """The customizer's only needles are "server." (its imports) and WebServerFactory: still read,
+    so Spring's default port is not reported."""
+    files = _spring_tree(80)
+    assert any(code == "CBR201" for _, code, _ in lint_java(files))
+    files["src/main/java/app/PortCustomizer.java"] = CUSTOMIZER
+    assert not any(code == "CBR201" for _, code, _ in lint_java(files))
+
+
+PRECISION_JAVA = sorted(path for path in (Path(__file__).parent / "precision" / "java").iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("case", PRECISION_JAVA, ids=lambda case: case.name)
+def test_word_gate_loses_no_finding_on_the_precision_corpus(case, monkeypatch):
+    """Every Java file parsed (the gate reduced to the generated-file test) gives the same findings."""
+    gated = found(lint_tree(case))
+    monkeypatch.setattr(java_source, "_may_report", lambda text: not is_generated(text))
+    assert found(lint_tree(case)) == gated
 
 
 def test_properties_reader_follows_java_properties(tmp_path):
@@ -549,3 +611,22 @@ def test_binary_java_file_is_cbr001(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_bytes(b"\x00\xff\xfe HttpServer \x80")
     assert [(f.code, f.path) for f in lint_tree(tmp_path) if f.code in MINE] == [("CBR001", MAIN)]
+
+
+def test_files_over_the_size_limit_are_left_unread(tmp_path, monkeypatch):
+    """A .java or application.* file over MAX_BYTES is neither read nor reported (its size comes
+    from the open descriptor); when no file is left, the check stops before reading anything else."""
+    padding = "// " + "x" * java_source.MAX_BYTES + "\n"
+    server = main_class("        new ServerSocket(8080).close();")
+    dockerfile = "FROM eclipse-temurin:17-jre\nEXPOSE 80\n"
+    big = {MAIN: server + padding, PROPERTIES: "server.port=8080\n" + "#" * java_source.MAX_BYTES + "\n",
+           "Dockerfile": dockerfile}
+    small = {MAIN: server, PROPERTIES: "server.port=8080\n", "Dockerfile": dockerfile}
+    assert {code for _, code, _ in found(lint_tree(tmp_path / "small", small))} == {"CBR201"}
+    assert found(lint_tree(tmp_path / "big", big)) == []
+
+    from scaffolder.project import discover_services
+    service, = discover_services([tmp_path / "big"])
+    monkeypatch.setattr(java_source, "deployment", lambda *_: pytest.fail("the deployment was read"))
+    assert list(java_source.check(service)) == []
+    assert not any(service.is_cached(path) for path in service.files if path.name != "Dockerfile")

@@ -26,8 +26,10 @@ PARSE_ERROR = "CBR001"
 CODES = (frozenset({PARSE_ERROR}) | listen.CODES | state.CODES | memory.CODES | background.CODES
          | processes.CODES | settings.CODES)
 
-# A file with none of these can give no finding: it is not parsed at all.
-_NEEDLES = ("HttpServer", "InetSocketAddress", "ServerSocket", "Javalin", "createHttpServer", "Undertow", "Server(",
+# A file with none of these can give no finding: it is not parsed at all. "HttpServer." and not
+# "HttpServer": `HttpServer.create(addr)` is reported only when addr is a `new InetSocketAddress`
+# of the same file (a needle itself), and a handler file that only names the type is common.
+_NEEDLES = ("HttpServer.", "InetSocketAddress", "ServerSocket", "Javalin", "createHttpServer", "Undertow", "Server(",
             "ServerBootstrap", "port(", "ipAddress(", "setProperty(", "SpringApplication", "server.", "Files.",
             "FileWriter", "FileOutputStream", "PrintWriter", "PrintStream", "RandomAccessFile", "mkdir",
             "createNewFile", "transferTo", "ImageIO", "jdbc:", "Scheduled", "EnableScheduling", "schedule", "Thread",
@@ -35,18 +37,24 @@ _NEEDLES = ("HttpServer", "InetSocketAddress", "ServerSocket", "Javalin", "creat
             "put(", "patch(", "delete(", "ProcessBuilder", "exec(")
 # The same needles, grouped under a part they share: a group is tried only when the text has its
 # part, so most files are scanned fewer times and the answer is the same.
-_SHARED_PARTS = {"Server": ("HttpServer", "ServerSocket", "createHttpServer", "Server(", "ServerBootstrap"),
+_SHARED_PARTS = {"Server": ("HttpServer.", "ServerSocket", "createHttpServer", "Server(", "ServerBootstrap"),
                  "File": ("Files.", "FileWriter", "FileOutputStream", "RandomAccessFile", "createNewFile"),
                  "Print": ("PrintWriter", "PrintStream"),
                  "chedul": ("Scheduled", "EnableScheduling", "schedule"),
                  "@": ("@POST", "@PUT", "@PATCH", "@DELETE")}
 _GROUPED = {needle for group in _SHARED_PARTS.values() for needle in group}
-_NEEDLE_GROUPS = (*_SHARED_PARTS.items(), *((needle, (needle,)) for needle in _NEEDLES if needle not in _GROUPED))
+# "server." counts only with one of the words the rules read after it: Spring's "server.port" (and
+# "server.address") in code, or a WebServerFactory customizer or setDefaultProperties call, whose
+# imports have it (`...boot.web.server.`). Alone it is mostly a variable: `server.createContext(...)`.
+_AFTER_SERVER = ("server.port", "server.address", "WebServerFactory", "setDefaultProperties")
+_NEEDLE_GROUPS = (*_SHARED_PARTS.items(), *((needle, (needle,)) for needle in _NEEDLES if needle not in _GROUPED
+                                          and needle != "server."), ("server.", _AFTER_SERVER))
 
 
 def _checked_files(service: Service) -> tuple[list[Path], list[Path]]:
     """The service's own .java and application.* files (see files.py) of at most MAX_BYTES.
-    Plain strings, not pathlib, in this loop: it runs for every file of the service."""
+    Plain strings, not pathlib, in this loop: it runs for every file of the service. Every file
+    kept is read here, so that a service whose files are all too large is left at once."""
     root = str(service.root)
     prefix = root if root.endswith(os.sep) else root + os.sep
     own_folders: dict[str, bool] = {}  # many files share a folder: judge each folder once
@@ -60,7 +68,7 @@ def _checked_files(service: Service) -> tuple[list[Path], list[Path]]:
             continue
         if folder not in own_folders:
             own_folders[folder] = is_service_folder(_relative_parts(folder, prefix))
-        if own_folders[folder] and not is_test_name(name) and _small(full):
+        if own_folders[folder] and not is_test_name(name) and _within_limit(service, path):
             (sources if is_java else configs).append(path)
     return sources, configs
 
@@ -72,16 +80,18 @@ def _relative_parts(folder: str, prefix: str) -> list[str]:
     return folder[len(prefix):].split(os.sep)[:-1]
 
 
-def _small(path: str) -> bool:
+def _within_limit(service: Service, path: Path) -> bool:
+    """Whether the file has at most MAX_BYTES. Read now (it is checked next, and its text kept):
+    the size comes from the open descriptor, without a stat first."""
     try:
-        return os.stat(path).st_size <= MAX_BYTES
-    except OSError:
+        return service.read_text_within(path, MAX_BYTES) is not None
+    except UnparsableFile:
         return True  # read_text reports what is wrong with it
 
 
 def _may_report(text: str) -> bool:
-    """The word gate: a file with none of _NEEDLES can give no finding, so it is not parsed; nor is
-    a generated file."""
+    """The word gate: a file with none of _NEEDLES (and "server." only with _AFTER_SERVER) can give
+    no finding, so it is not parsed; nor is a generated file."""
     for part, needles in _NEEDLE_GROUPS:  # plain loops: cheaper than any() over a generator
         if part in text:
             for needle in needles:

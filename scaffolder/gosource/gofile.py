@@ -101,8 +101,8 @@ class GoFile:
             name = self.text(name_node) if name_node is not None else default_import_name(import_path)
             if name not in ("_", "."):
                 self.imports[name] = import_path
-        self.calls = sorted(found.get("call", ()), key=lambda node: node.start_byte)
-        self.go_calls = sorted(found.get("go", ()), key=lambda node: node.start_byte)
+        self.calls = found.get("call", [])  # treesitter.captures gives each list in document order
+        self.go_calls = found.get("go", [])
         self.captured = found
 
     # ---- text and names ------------------------------------------------------------------------

@@ -136,11 +136,11 @@ class JavaFile:
         for node in found.get("package", ()):
             self.package = self.text(node)
         self.import_nodes = found.get("import", [])
-        order = lambda node: node.start_byte  # noqa: E731
-        self.invocations = sorted(found.get("invocation", ()), key=order)
-        self.creations = sorted(found.get("new", ()), key=order)
-        self.annotations = sorted(found.get("annotation", ()), key=order)
-        self.settings = sorted(found.get("setting", ()), key=order)
+        # treesitter.captures gives each list in document order already
+        self.invocations = found.get("invocation", [])
+        self.creations = found.get("new", [])
+        self.annotations = found.get("annotation", [])
+        self.settings = found.get("setting", [])
         self.markers = {self.text(node) for node in found.get("marker", ())}
         self.captured = found
 
