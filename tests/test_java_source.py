@@ -630,3 +630,30 @@ def test_files_over_the_size_limit_are_left_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(java_source, "deployment", lambda *_: pytest.fail("the deployment was read"))
     assert list(java_source.check(service)) == []
     assert not any(service.is_cached(path) for path in service.files if path.name != "Dockerfile")
+
+
+def test_scopes_pick_out_the_names_the_finer_patterns_would_capture():
+    """scopes.py finds names in whole assignments, updates, lambdas and for-each loops (cheaper to
+    compile); the same nodes, in the same order, as patterns that look inside them."""
+    from scaffolder import treesitter
+    from scaffolder.javasource import scopes
+    from scaffolder.javasource.javafile import _QUERY
+    finer = """
+(enhanced_for_statement name: (identifier) @param)
+(lambda_expression parameters: (identifier) @param)
+(assignment_expression left: (identifier) @assign)
+(assignment_expression left: (field_access object: (this) field: (identifier) @assign))
+(update_expression (identifier) @update)
+"""
+    text = """class A { int f; void m(int[] a) { for (var x : a) { f++; ++f; this.f = 1; this.f += 2; a[0]++;
+        other.f = 4; f = f = 3; Runnable r = () -> {}; java.util.function.Function<Integer, Integer> g = y -> y + 1;
+        java.util.function.BiFunction<Integer, Integer, Integer> h = (p, q) -> p; this.f++; } } }"""
+    root = treesitter.parse("java", text).root
+    assert not root.has_error
+    found, expected = treesitter.captures("java", _QUERY, root), treesitter.captures("java", finer, root)
+    targets = [scopes._target(assignment) for assignment in found["assignment"]]
+    assert [node for node in targets if node is not None] == expected["assign"]
+    derived = [child for update in found["update"] for child in update.named_children if child.type == "identifier"]
+    assert derived == expected["update"]
+    parameters = {node.id for node in scopes._parameters(found)}  # all unknown values: order does not matter
+    assert parameters - {node.id for node in found["param"]} == {node.id for node in expected["param"]}

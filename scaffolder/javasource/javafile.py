@@ -61,7 +61,9 @@ _INDEX_PATTERNS = f"""
 ((type_identifier) @marker (#any-of? @marker {_any_of(MARKER_TYPES)}))
 """
 # What names are bound to, for scopes.py. In the same query as the rest because each query walks
-# the whole tree, and the walk, not the patterns, is what a query costs.
+# the whole tree, and the walk, not the patterns, is what a query costs to run. Compiling it costs
+# too, once per process, and most for a pattern that looks inside a node: assignments, updates,
+# lambdas and for-each loops are captured whole, and scopes.py picks out their names.
 _BINDING_PATTERNS = """
 (local_variable_declaration) @declaration
 (field_declaration) @declaration
@@ -69,13 +71,12 @@ _BINDING_PATTERNS = """
 (formal_parameter name: (identifier) @param)
 (spread_parameter (variable_declarator name: (identifier) @param))
 (catch_formal_parameter name: (identifier) @param)
-(enhanced_for_statement name: (identifier) @param)
-(lambda_expression parameters: (identifier) @param)
+(enhanced_for_statement) @for_each
+(lambda_expression) @lambda
 (inferred_parameters (identifier) @param)
 (resource name: (identifier) @resource)
-(assignment_expression left: (identifier) @assign)
-(assignment_expression left: (field_access object: (this) field: (identifier) @assign))
-(update_expression (identifier) @update)
+(assignment_expression) @assignment
+(update_expression) @update
 """
 _QUERY = _INDEX_PATTERNS + _BINDING_PATTERNS
 

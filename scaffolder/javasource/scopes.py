@@ -38,6 +38,34 @@ def scope_of(node: Node) -> Node | None:
     return up
 
 
+def _parameters(found: dict[str, list[Node]]) -> list[Node]:
+    """The names of parameters, for-each variables and `x -> ...` lambda parameters."""
+    names = list(found.get("param", ()))
+    for loop in found.get("for_each", ()):
+        name = loop.child_by_field_name("name")
+        if name is not None and name.type == "identifier":
+            names.append(name)
+    for lambda_ in found.get("lambda", ()):
+        parameter = lambda_.child_by_field_name("parameters")
+        if parameter is not None and parameter.type == "identifier":
+            names.append(parameter)
+    return names
+
+
+def _target(assignment: Node) -> Node | None:
+    """The name an assignment gives a value to: `name = ...` or `this.name = ...`."""
+    left = assignment.child_by_field_name("left")
+    if left is None:
+        return None
+    if left.type == "identifier":
+        return left
+    if left.type == "field_access":
+        owner, field = left.child_by_field_name("object"), left.child_by_field_name("field")
+        if owner is not None and owner.type == "this" and field is not None and field.type == "identifier":
+            return field
+    return None
+
+
 class Scopes:
     def __init__(self, file: JavaFile):
         self.file = file
@@ -65,7 +93,7 @@ class Scopes:
                     self.declared.setdefault(scope.id if scope is not None else 0, {}).setdefault(file.text(name), [])
                     continue
                 self._declare(scope, file.text(name), Binding(None if injected else value, kind))
-        for node in found.get("param", ()):
+        for node in _parameters(found):  # all unknown values, so their order does not matter
             self._declare(scope_of(node), file.text(node), Binding(None))
         for node in found.get("resource", ()):
             resource = node.parent
@@ -73,15 +101,19 @@ class Scopes:
             self._declare(scope_of(resource), file.text(node), Binding(resource.child_by_field_name("value"),
                                                                        declared_type))
         later: list[tuple[Node, str, Binding, bool]] = []
-        for node in found.get("assign", ()):
-            assignment = node.parent if node.parent.type == "assignment_expression" else node.parent.parent
+        for assignment in found.get("assignment", ()):  # in document order, so are their targets
+            node = _target(assignment)
+            if node is None:
+                continue
             operator = assignment.child_by_field_name("operator")
             plain = operator is not None and file.text(operator) == "="
             this_field = node.parent.type == "field_access"
             later.append((node, file.text(node), Binding(assignment.child_by_field_name("right") if plain else None),
                           this_field))
-        for node in found.get("update", ()):
-            later.append((node, file.text(node), Binding(None), False))
+        for update in found.get("update", ()):
+            for node in update.named_children:
+                if node.type == "identifier":  # `i++`, not `a[i]++`
+                    later.append((node, file.text(node), Binding(None), False))
         for node, name, binding, this_field in later:
             owner = self._owner(node, name, fields_only=this_field)
             self.assigned.setdefault(owner, {}).setdefault(name, []).append(binding)
