@@ -114,14 +114,17 @@ def check(service: Service) -> Iterable[Finding]:
         return
     relatives = {path: service.relative(path) for path in paths}
     built = _built_commands(service, relatives.values())
-    service_code = [path for path in paths if is_service_code(relatives[path], built)]
     loader = _Loader(service, relatives)
+    service_code: list[tuple[Path, str]] = []  # each file with its folder (dirname once per file)
     by_folder: dict[str, list[Path]] = {}
-    for path in service_code:
-        by_folder.setdefault(os.path.dirname(path), []).append(path)
+    for path, relative in relatives.items():
+        if is_service_code(relative, built):
+            parent = os.path.dirname(path)
+            by_folder.setdefault(parent, []).append(path)
+            service_code.append((path, parent))
     folders = {parent: _Folder(folder_paths, loader) for parent, folder_paths in by_folder.items()}
-    for path in service_code:
-        yield from _check_file(service, loader, path, folders[os.path.dirname(path)])
+    for path, parent in service_code:
+        yield from _check_file(service, loader, path, folders[parent])
 
 
 def _check_file(service: Service, loader: _Loader, path: Path, folder: _Folder) -> Iterator[Finding]:

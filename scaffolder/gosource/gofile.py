@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 
 from tree_sitter import Node
@@ -59,6 +59,7 @@ _QUERY = _INDEX_PATTERNS + _BINDING_PATTERNS
 _VERSION = re.compile(r"^v\d+$")
 
 
+@cache  # the same few import paths ("fmt", "net/http") in every file
 def default_import_name(path: str) -> str:
     """The name a package is used by when imported without one: "echo" for
     "github.com/labstack/echo/v4", "yaml" for "gopkg.in/yaml.v3"."""
