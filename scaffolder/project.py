@@ -155,7 +155,10 @@ class Service:
                 if path.startswith(prefix) and os.sep not in path[len(prefix):]}
 
     def files_with_suffix(self, *suffixes: str) -> list[Path]:
-        return [path for path in self.files if path.suffix in suffixes]
+        """The files whose suffix (as pathlib has it) is one of `suffixes`: Paths made only for them."""
+        if self._files is not None:
+            return [path for path in self._files if path.suffix in suffixes]
+        return [Path(path) for path in self._file_paths if suffix_of(path.rpartition(os.sep)[2]) in suffixes]
 
     def read_text(self, path: Path) -> str:
         if path not in self._text_cache:
@@ -218,27 +221,34 @@ class Service:
     # ---- what kind of service ----------------------------------------------------------------
     @property
     def package_json(self) -> Path | None:
-        path = self.root / "package.json"
-        return path if self.has("package.json") else None
+        return self._root_file("package.json")
 
     @property
     def cloudbaserc(self) -> Path | None:
-        return self.root / "cloudbaserc.json" if self.has("cloudbaserc.json") else None
+        return self._root_file("cloudbaserc.json")
 
     @property
     def dockerfile(self) -> Path | None:
-        """The Dockerfile the platform would build: `Dockerfile`, or the one serverConfig names."""
-        return self.root / "Dockerfile" if self.has("Dockerfile") else None
+        """The Dockerfile at the root (serverConfig may name another: dockerfile_model)."""
+        return self._root_file("Dockerfile")
+
+    def _root_file(self, name: str) -> Path | None:
+        """The file `name` at the root, or None; the Path is made once (the checks ask many times)."""
+        key = ("root file", name)
+        if key not in self._json_cache:
+            self._json_cache[key] = self.root / name if self.has(name) else None
+        return self._json_cache[key]
 
     @property
     def mode(self) -> str:
         return self.memo("mode", self._detect_mode)
 
     def _detect_mode(self) -> str:
-        if self.package_json is None:
+        path = self.package_json
+        if path is None:
             return "container"
         try:
-            package = self.read_json(self.package_json)
+            package = self.read_json(path)
         except UnparsableFile:
             return "container"
         return (_package_mode(package) if isinstance(package, dict) else None) or "container"

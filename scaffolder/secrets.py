@@ -4,6 +4,7 @@ or a value in a well-known credential format. Shared by the Dockerfile and deplo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SECRET_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|CLIENT_?SECRET)",
@@ -55,8 +56,15 @@ def looks_like_secret(name: str, value: str) -> bool:
     value = value.strip().strip("'\"")
     if CREDENTIAL_VALUE.match(value) or ("://" in value and url_password(value)):  # a URL has "://"
         return True
-    # the cheap tests first: SECRET_NAME's search is the slow one
-    if len(value) < 6 or _PLACEHOLDER.match(value) or not SECRET_NAME.search(name) or _SETTING_NAME.search(name):
+    if len(value) < 6 or _PLACEHOLDER.match(value) or not _secret_name(name):
         return False
     # A file path or URL without credentials is configuration, not a secret.
     return not value.startswith(("/", "./", "http://", "https://", "file:"))
+
+
+@lru_cache(maxsize=4096)
+def _secret_name(name: str) -> bool:
+    """Whether a variable or key name sounds like a secret. Remembered: the same names (PORT,
+    OpenAccessTypes, ...) come back in every service, and SECRET_NAME's case-blind search over its
+    alternatives is the costliest part of looks_like_secret."""
+    return bool(SECRET_NAME.search(name)) and not _SETTING_NAME.search(name)

@@ -174,3 +174,18 @@ def test_relative_paths_are_posix_strings_and_names_outside_the_root(tmp_path):
     assert service.relative(tmp_path / "src" / "app.py") == "src/app.py"
     assert service.relative(tmp_path.parent / "other" / "main.go") == "main.go"
     assert Service(Path("/"), file_paths=[]).relative(Path("/etc/app.js")) == "etc/app.js"
+
+
+def test_files_with_suffix_agrees_with_pathlib_before_and_after_the_paths_are_made(tmp_path):
+    from pathlib import Path
+
+    from scaffolder.project import Service
+
+    names = ["app.py", ".py", "a.py.bak", "lib/x.py", "main.go", "Dockerfile", "a.", "pkg/.go"]
+    paths = [str(tmp_path / name) for name in names]
+    expected = [Path(path) for path in paths if Path(path).suffix in (".py", ".go")]
+    service = Service(tmp_path, file_paths=paths)
+    assert service.files_with_suffix(".py", ".go") == expected
+    assert service.files and service.files_with_suffix(".py", ".go") == expected
+    assert service.package_json is None and service.dockerfile == tmp_path / "Dockerfile"
+    assert service.dockerfile is service.dockerfile  # made once
