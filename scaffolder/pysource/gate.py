@@ -37,21 +37,22 @@ STRING_WORDS: frozenset[str] = state.STRING_WORDS
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}\n]*\}|[0-7]{1,3}|\r?\n)")
 # A sign that two string literals may meet in the middle of a word: a quote after a word character
 # or a dot, then (past spaces, line breaks and empty literals) a comment or a quote before a word
-# character or a dot. Possessive repetition over alternatives that cannot overlap keeps it linear.
+# character or a dot. The repeated alternatives cannot overlap, so where a match fails backtracking
+# finds no other (plain repetition: Python 3.10 has no possessive quantifiers).
 # One pattern per kind of quote: the regex engine looks for a pattern's first character far faster
 # when it is a single one.
-_AFTER_QUOTE = r"""(?:[ \t\f]|\\?\r?\n|""|'')*+(?:\#|[rRbBuUfF]{0,2}+["'](?=[\w.]))"""
+_AFTER_QUOTE = r"""(?:[ \t\f]|\\?\r?\n|""|'')*(?:\#|[rRbBuUfF]{0,2}["'](?=[\w.]))"""
 _MAY_JOIN_DOUBLE, _MAY_JOIN_SINGLE = (re.compile(rf"{quote}(?<=[\w.]{quote}){_AFTER_QUOTE}") for quote in "\"'")
 # A comment or a string literal (an unterminated one ends at its line or at the end of the text).
 _TOKEN = re.compile(r"""
-    \#[^\n]*+
+    \#[^\n]*
   | (?<!\w)(?P<prefix>[rRbBuUfF]{1,2})?(?P<body>
-        '''(?:[^'\\]|\\[\s\S]|'(?!''))*+(?:'''|\Z)
-      | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*+(?:\"\"\"|\Z)
-      | '(?:[^'\\\n]|\\[\s\S])*+(?:'|(?=\n)|\Z)
-      | "(?:[^"\\\n]|\\[\s\S])*+(?:"|(?=\n)|\Z)
+        '''(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'''|\Z)
+      | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*(?:\"\"\"|\Z)
+      | '(?:[^'\\\n]|\\[\s\S])*(?:'|(?=\n)|\Z)
+      | "(?:[^"\\\n]|\\[\s\S])*(?:"|(?=\n)|\Z)
     )""", re.VERBOSE)
-_SPACE = re.compile(r"(?:[ \t\f\r\n]|\\\r?\n)*+")
+_SPACE = re.compile(r"(?:[ \t\f\r\n]|\\\r?\n)*")
 _MAX_F_STRING_DEPTH = 5
 
 # The words of a text are what a search for [A-Za-z_][A-Za-z0-9_]* finds: the runs of ASCII
@@ -67,7 +68,7 @@ _RUNS = bytes.maketrans(_SEPARATORS, b" " * len(_SEPARATORS))
 # places match), where a search that starts with one plain character runs fast; the word is then
 # read from the text itself.
 _ZEROED = bytes.maketrans(b"0123456789", b"0" * 10)
-_AFTER_DIGITS = re.compile(rb"0(?<![A-Za-z0-9_]0)0*+([A-Za-z_][A-Za-z0-9_]*)")
+_AFTER_DIGITS = re.compile(rb"0(?<![A-Za-z0-9_]0)0*([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class _Gate:

@@ -390,10 +390,10 @@ def may_keep_module_state(tree: ast.Module, text: str) -> bool:
 _FIRST_STATEMENT = re.compile(r"^[^ \t\n#]", re.MULTILINE)
 _BODY_ELSEWHERE = re.compile(r"(?:def|class)\b|@")
 _STRING_STATEMENT = re.compile(r"""[rRuU]?(?:
-      \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*+\'\'\'
-    | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*+\"\"\"
-    | '(?:[^'\\\n]|\\[\s\S])*+'
-    | "(?:[^"\\\n]|\\[\s\S])*+"
+      \'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\'
+    | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*\"\"\"
+    | '(?:[^'\\\n]|\\[\s\S])*'
+    | "(?:[^"\\\n]|\\[\s\S])*"
     )""", re.VERBOSE)
 # A compound statement, or anything a container assignment needs or that may hide the statement's
 # text or make it go on past the line (an unclosed parenthesis is counted apart).
