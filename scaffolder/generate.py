@@ -247,10 +247,12 @@ def _copier_without_git():
     """Copier's git support (cloning a template repository, reading its version, keeping a git
     index's executable bits for the files it writes) never applies here: the templates are folders
     shipped in the package, rendered into a new staging folder. Copier works the same when it finds
-    no git on the PATH it runs commands with, and then skips its dozen git processes (~0.1 s)."""
+    no git on the PATH it runs commands with, and then skips its dozen git processes (~0.1 s). The
+    PATH is os.devnull, a file: plumbum takes an empty PATH for the current folder, which may hold
+    an executable named git."""
     from plumbum import local  # Copier's own subprocess library, already imported by it
 
-    return local.env(PATH="")
+    return local.env(PATH=os.devnull)
 
 
 def _copier_message(error: BaseException) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -285,9 +286,9 @@ def test_new_without_a_terminal_uses_defaults_and_never_waits(tmp_path):
 
 
 def test_new_starts_no_git_process(tmp_path):
-    """Copier's git support never applies to the bundled templates; a `git` first on the PATH that
-    logs its calls shows Copier runs none (it ran a dozen, ~0.1 s), in a folder that is a git
-    repository too."""
+    """Copier's git support never applies to the bundled templates; a `git` first on the PATH, and
+    one in the current folder, that log their calls show Copier runs none (it ran a dozen, ~0.1 s),
+    in a folder that is a git repository too."""
     tools, log = tmp_path / "tools", tmp_path / "git-calls.log"
     tools.mkdir()
     (tools / "git").write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec /usr/bin/env -u PATH git "$@"\n')
@@ -295,6 +296,7 @@ def test_new_starts_no_git_process(tmp_path):
     work = tmp_path / "repo"
     work.mkdir()
     subprocess.run(["git", "init", "-q", str(work)], check=True)
+    shutil.copy2(tools / "git", work / "git")  # an empty PATH would mean this folder to plumbum
     env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run([sys.executable, "-m", "scaffolder", "new", "container", "svc", "--defaults"], cwd=work,
                             env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
