@@ -189,3 +189,20 @@ def test_files_with_suffix_agrees_with_pathlib_before_and_after_the_paths_are_ma
     assert service.files and service.files_with_suffix(".py", ".go") == expected
     assert service.package_json is None and service.dockerfile == tmp_path / "Dockerfile"
     assert service.dockerfile is service.dockerfile  # made once
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_dangling_source_symlink_is_reported_the_same_in_every_language(tmp_path):
+    """A source file that cannot be opened (a dangling symlink, a symlink loop) gets CBR001 "cannot
+    read file" in every language, as the Python and Java checks always did; the Go and JS checks
+    skipped it silently while they stat'ed each file before reading it."""
+    from conftest import lint_tree
+
+    write_tree(tmp_path, {"Dockerfile": "FROM node:20\nCMD [\"node\", \"index.js\"]\n",
+                          "index.js": "const http = require('http');\n"})
+    for name in ("broken.js", "broken.go", "broken.py", "Broken.java"):
+        os.symlink(tmp_path / f"missing-{name}", tmp_path / name)
+    os.symlink(tmp_path / "loop.ts", tmp_path / "loop.ts")
+    unreadable = sorted(finding.path for finding in lint_tree(tmp_path)
+                        if finding.code == "CBR001" and "cannot read file" in finding.message)
+    assert unreadable == ["Broken.java", "broken.go", "broken.js", "broken.py", "loop.ts"]
