@@ -166,9 +166,8 @@ def preview(paths: list[Path], options, result: LintResult, unsafe: bool) -> Pre
         config = options.config_file
         if config is not None:
             mirror.copy(config)
-        mirror_options = options._replace(report_root=mirror.folder(root),
-                                 config_file=mirror.path(config) if config is not None else None,
-                                 **({"cache": None} if hasattr(options, "cache") else {}))
+        mirror_options = options._replace(report_root=mirror.folder(root), cache=None,
+                                          config_file=mirror.path(config) if config is not None else None)
         mirror_paths = [mirror.folder(service.root) for service, _outside in chosen]
         run = fix_rounds(mirror_paths, mirror_options, lint(mirror_paths, mirror_options), unsafe)
         diffs = [_diff(mirror, copy, original, root) for copy, original in sorted(run.originals.items())]
