@@ -156,8 +156,6 @@ class Service:
 
     def files_with_suffix(self, *suffixes: str) -> list[Path]:
         """The files whose suffix (as pathlib has it) is one of `suffixes`: Paths made only for them."""
-        if self._files is not None:
-            return [path for path in self._files if path.suffix in suffixes]
         return [Path(path) for path in self._file_paths if suffix_of(path.rpartition(os.sep)[2]) in suffixes]
 
     def read_text(self, path: Path) -> str:
@@ -234,10 +232,7 @@ class Service:
 
     def _root_file(self, name: str) -> Path | None:
         """The file `name` at the root, or None; the Path is made once (the checks ask many times)."""
-        key = ("root file", name)
-        if key not in self._json_cache:
-            self._json_cache[key] = self.root / name if self.has(name) else None
-        return self._json_cache[key]
+        return self.memo(f"root file {name}", lambda: self.root / name if self.has(name) else None)
 
     @property
     def mode(self) -> str:

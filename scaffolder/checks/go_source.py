@@ -44,15 +44,11 @@ class _Loader:
     def __init__(self, service: Service, relatives: dict[Path, str]):
         self.service = service
         self.relatives = relatives
-        self.texts: dict[Path, str | None] = {}
         self.parsed: dict[Path, GoFile | None] = {}
 
     def text(self, path: Path) -> str | None:
-        if path not in self.texts:
-            self.texts[path] = self._read(path)  # raises UnparsableFile: the caller reports it
-        return self.texts[path]
-
-    def _read(self, path: Path) -> str | None:
+        """The file's text (the service keeps it), None when over MAX_BYTES; raises UnparsableFile,
+        which the caller reports."""
         return self.service.read_text_within(path, MAX_BYTES)
 
     def load(self, path: Path) -> GoFile | None:

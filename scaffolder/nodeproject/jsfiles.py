@@ -23,7 +23,6 @@ _TEST_DIRS = frozenset({"test", "tests", "__tests__", "__mocks__", "e2e", "spec"
                         "cypress", "docs", "examples", "example", "stories", ".storybook", ".husky"})
 _OUTPUT_DIRS = frozenset({"dist", "build", "coverage", ".next", "out", ".output", ".nuxt"})
 _NOT_SERVICE_DIRS = _TEST_DIRS | _OUTPUT_DIRS
-_MAX_BYTES_PER_CHARACTER = 4  # UTF-8
 
 
 def grammar_for(path: Path | str) -> str | None:
@@ -66,19 +65,9 @@ def service_js_files(service: Service) -> list[Path]:
 def read_js(service: Service, path: Path) -> str | None:
     """The file's text, or None when it cannot be read, is not UTF-8 text or is too big to be source."""
     try:
-        if not _small_enough(service, path):
-            return None
-        return service.read_text(path)
-    except (OSError, UnparsableFile):
+        return service.read_text_within(path, MAX_BYTES)
+    except UnparsableFile:
         return None
-
-
-def _small_enough(service: Service, path: Path) -> bool:
-    """Whether the file is at most MAX_BYTES. A text another check has read needs no stat() when
-    even at 4 bytes a character, plus a byte-order mark, it is under the limit."""
-    if service.is_cached(path) and len(service.read_text(path)) * _MAX_BYTES_PER_CHARACTER + 3 <= MAX_BYTES:
-        return True
-    return path.stat().st_size <= MAX_BYTES
 
 
 def share_parse(service: Service, path: Path, source: Source, size: int) -> None:
