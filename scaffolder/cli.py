@@ -57,6 +57,15 @@ def _signal_behind(error: BaseException) -> BaseException | None:
     return None
 
 
+def _stopped(stop: BaseException) -> int:
+    """Exit 130 after Ctrl-C, 143 after SIGTERM, as a shell reports a process a signal stopped."""
+    if isinstance(stop, KeyboardInterrupt):
+        print("scaffolder: interrupted", file=sys.stderr)
+        return 130
+    print("scaffolder: terminated", file=sys.stderr)
+    return 143
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -69,20 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"scaffolder: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("scaffolder: interrupted", file=sys.stderr)
-        return 130
-    except _Terminated:
-        print("scaffolder: terminated", file=sys.stderr)
-        return 143
+    except (KeyboardInterrupt, _Terminated) as stop:
+        return _stopped(stop)
     except Exception as error:  # a bug of ours: say so plainly, keep the traceback for who asks
         stop = _signal_behind(error)
-        if isinstance(stop, KeyboardInterrupt):
-            print("scaffolder: interrupted", file=sys.stderr)
-            return 130
-        if isinstance(stop, _Terminated):
-            print("scaffolder: terminated", file=sys.stderr)
-            return 143
+        if stop is not None:
+            return _stopped(stop)
         if os.environ.get("SCAFFOLDER_DEBUG"):
             raise
         print(f"scaffolder: internal error: {type(error).__name__}: {error}\n"
